@@ -1,0 +1,91 @@
+/* test_frame.c - framing: round trip and every malformed input. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cdc_event.h"
+#include "cdc_frame.h"
+#include "t.h"
+
+/* A pipe-free input: write bytes to a temp file and return an fd on it. */
+static int
+input(const void *p, size_t n)
+{
+	char path[] = "/tmp/cdc-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, p, n) != (ssize_t)n)
+		return -1;
+	unlink(path);
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static int
+read_one(const void *p, size_t n, char *err, size_t errsz)
+{
+	struct cdc_frame_reader r;
+	struct cdc_frame fr;
+	int fd = input(p, n), rc;
+
+	cdc_frame_reader_init(&r, fd, 64);
+	rc = cdc_frame_read(&r, &fr, err, errsz);
+	cdc_frame_reader_fini(&r);
+	close(fd);
+	return rc;
+}
+
+T_TEST(frame_roundtrip_header)
+{
+	struct cdc_frame_writer w;
+	struct cdc_frame_reader r;
+	struct cdc_frame fr;
+	struct cdc_event ev;
+	char err[256];
+	const char *bytes;
+	size_t len;
+	int fd;
+
+	cdc_frame_writer_init(&w);
+	cdc_header_pack(cdc_frame_begin(&w), "cdc-test", "unit");
+	cdc_frame_finish(&w);
+	bytes = cdc_frame_bytes(&w, &len);
+	fd = input(bytes, len);
+	cdc_frame_reader_init(&r, fd, 0);
+	T_EQ_INT(cdc_frame_read(&r, &fr, err, sizeof err), 1);
+	T_EQ_INT(cdc_event_parse(&fr, &ev, err, sizeof err), 0);
+	T_EQ_INT(ev.type, CDC_EV_HEADER);
+	T_EQ_INT(cdc_frame_read(&r, &fr, err, sizeof err), 0);
+	cdc_frame_reader_fini(&r);
+	cdc_frame_writer_fini(&w);
+	close(fd);
+}
+
+T_TEST(frame_malformed)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{"", 0, 0, ""},
+		{"\0\0", 2, -1, "frame 1 at byte 0: truncated length (2 of 4 bytes)"},
+		{"\0\0\0\5\x81\xa1", 6, -1, "frame 1 at byte 0: truncated body (2 of 5 bytes)"},
+		{"\0\0\1\0", 4, -1, "frame 1 at byte 0: length 256 exceeds the maximum 64"},
+		{"\0\0\0\1\x01", 5, -1, "frame 1 at byte 0: not a msgpack map"},
+		{"\0\0\0\2\xc1\xc1", 6, -1, "frame 1 at byte 0: invalid msgpack"},
+		{"\0\0\0\0", 4, -1, "frame 1 at byte 0: empty frame"},
+		{"\0\0\0\2\x80\x80", 6, -1, "frame 1 at byte 0: 1 bytes after the msgpack object"},
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		T_EQ_INT(read_one(cases[i].in, cases[i].len, err, sizeof err),
+		    cases[i].rc);
+		if (cases[i].rc < 0)
+			T_EQ_STR(err, cases[i].msg);
+	}
+}
