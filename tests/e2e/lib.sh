@@ -1,0 +1,66 @@
+# lib.sh - sourced by every e2e test: a temp dir, TAP helpers, the embedded
+# Kafka, fixture loading.  Tests run from the top of the source tree and
+# leave no process behind, also when they fail.
+set -eu
+cd "$(dirname "$0")/../.."
+TOP=$(pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/cdc-e2e.XXXXXX")
+FIXTURES=${CDC_FIXTURES:-$TOP/../shared/fixtures/milvus-2.5}
+[ -d "$FIXTURES" ] || FIXTURES=/work/shared/fixtures/milvus-2.5
+VALGRIND=
+[ "${CDC_VALGRIND:-0}" = 1 ] && VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full"
+_pids=""
+_n=0
+_failed=0
+
+_cleanup() {
+	for p in $_pids; do kill "$p" 2>/dev/null || true; done
+	for p in $_pids; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap _cleanup EXIT
+trap 'exit 1' INT TERM
+
+plan() { echo "1..$1"; }
+diag() { printf '# %s\n' "$*"; }
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+# check NAME COMMAND...: ok when the command succeeds.
+check() {
+	_name=$1; shift
+	if "$@"; then ok "$_name"; else not_ok "$_name"; fi
+}
+# is GOT WANT NAME
+is() {
+	if [ "$1" = "$2" ]; then ok "$3"; else
+		not_ok "$3"; diag "got:  $1"; diag "want: $2"; fi
+}
+# cmp_ok FILE WANTFILE NAME: byte comparison, a diff on failure.
+cmp_ok() {
+	if cmp -s "$1" "$2"; then ok "$3"; else
+		not_ok "$3"; diff "$2" "$1" | head -20 | sed 's/^/# /'; fi
+}
+# Run a command in the background, remembering it for the cleanup.
+bg() { "$@" & _pids="$_pids $!"; }
+
+# start_kafka [mock-kafka args]: exports BROKERS (and KAFKA_PID).
+start_kafka() {
+	_f=$T/kafka.$$.$_n.$(date +%s%N)
+	build/mock-kafka "$@" >"$_f" 2>"$_f.err" &
+	KAFKA_PID=$!
+	_pids="$_pids $KAFKA_PID"
+	for _i in $(seq 100); do
+		[ -s "$_f" ] && break
+		sleep 0.05
+	done
+	BROKERS=$(sed -n 's/^BROKERS=//p' "$_f")
+	[ -n "$BROKERS" ] || { echo "Bail out! mock-kafka did not start"; exit 1; }
+	export BROKERS KAFKA_PID
+}
+
+load_fixtures() { build/fixture-load -b "$BROKERS" "${1:-$FIXTURES/records.jsonl}"; }
+
+# kcat_dump TOPIC: every record as one JSON line (kcat -J), to stdout.
+kcat_dump() { kcat -b "$BROKERS" -C -t "$1" -o beginning -e -q -J 2>/dev/null; }
+
+done_testing() { [ "$_failed" -eq 0 ]; }
