@@ -73,6 +73,7 @@ struct cdc_msg {
 	int32_t partition;
 	int64_t offset;
 	void *pb;		/* private: the unpacked protobuf message */
+	void *aux;		/* private: e.g. a CreateCollection's schema */
 };
 
 /*

@@ -39,6 +39,9 @@ struct cdc_schema *cdc_schemas_put(struct cdc_schemas *reg, int64_t id,
     const char *db, const char *name, const char *pk, int pk_type,
     const char *packed, size_t packed_len);
 void cdc_schemas_del(struct cdc_schemas *reg, int64_t id);
+/* Give s a new db (NULL or "" keeps it) and name. */
+void cdc_schemas_rename(struct cdc_schemas *reg, struct cdc_schema *s,
+    const char *db, const char *name);
 /* Has anything changed since the last load/save? */
 int cdc_schemas_dirty(const struct cdc_schemas *reg);
 /* State file (msgpack).  load: 1 loaded, 0 missing, -1 error. save: 0/-1, atomic. */
