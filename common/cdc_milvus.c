@@ -183,6 +183,11 @@ fill_dml(struct cdc_msg *m, char *err, size_t errsz)
 		m->collection_id = r->collectionid;
 		m->partition_id = r->partitionid;
 		m->prio = CDC_PRIO_INSERT;
+		if (r->n_fields_data == 0 && r->num_rows > 0) {
+			snprintf(err, errsz, "no columns for %ju rows",
+			    (uintmax_t)r->num_rows);
+			return -1;
+		}
 		return cdc_milvus_check_columns(r, r->num_rows, err, errsz);
 	}
 	if (m->ev == CDC_EV_DELETE) {
