@@ -1,9 +1,990 @@
-/* cdc-read - placeholder until the reader lands (issue 3). */
+/*
+ * cdc-read - read the topics Milvus writes into its Kafka and write the
+ * changes as a cdc-stream(5) on stdout, in Milvus timestamp order.
+ *
+ * The file reads like its job: options, setup (Kafka, state, resume point),
+ * the run loop (consume, decode, release in order, emit, checkpoint), and
+ * teardown.  Decoding lives in common/cdc_milvus*.c, ordering in
+ * common/cdc_order.c.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void);
-int
-main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "cdc_event.h"
+#include "cdc_frame.h"
+#include "cdc_kafka.h"
+#include "cdc_milvus.h"
+#include "cdc_order.h"
+#include "cdc_schema.h"
+#include "cdc_util.h"
+
+#define OP_INSERT 1u
+#define OP_DELETE 2u
+#define OP_DDL 4u
+
+struct opts {
+	const char *brokers, *prefix, *from, *until, *state;
+	char **props;		/* "-X k=v" and "-F file" in order: "X..." "F..." */
+	size_t nprops;
+	char **topics, **resume, **colls, **dbs;
+	size_t ntopics, nresume, ncolls, ndbs;
+	int channels, exit_at_end, skip_bad, verbose, unbuffered, dump;
+	long long count;
+	double ckpt_interval;
+	size_t max_bytes;
+	unsigned ops;
+};
+
+struct topic {
+	char *name;
+	int64_t start, end;	/* start offset; high watermark seen at start */
+	int absent;		/* topic does not exist (yet) */
+};
+
+struct reader {
+	struct opts *o;
+	rd_kafka_t *rk;
+	struct topic *t;
+	size_t nt;
+	struct cdc_order *ord;
+	struct cdc_schemas *reg;
+	struct cdc_frame_writer fw;
+	uint64_t from_ts, until_ts;	/* 0 / UINT64_MAX when not set */
+	uint64_t skip_ts, skip_done;	/* resume: drop what was emitted */
+	int skip_all, resumed;
+	uint64_t wm_ts, wm_done;	/* the watermark of what was released */
+	int wm_all;
+	uint64_t cur_ts, cur_n;		/* released messages at cur_ts */
+	uint64_t events, rows, bytes, last_events, last_rows, last_bytes;
+	double last_ckpt, last_progress;
+	int stop, status, out_dead, dirty;
+};
+
+static volatile sig_atomic_t stop_sig;
+
+static void
+on_signal(int sig)
 {
-	fputs("usage: cdc-read [options]\ncdc-read: not implemented yet\n", stderr);
-	return 2;
+	stop_sig = sig;
+}
+
+/* === options === */
+
+static const char optstring[] = "b:X:F:t:o:ec:vquhV";
+static const struct option longopts[] = {
+	{"brokers", required_argument, NULL, 'b'},
+	{"property", required_argument, NULL, 'X'},
+	{"config", required_argument, NULL, 'F'},
+	{"topic", required_argument, NULL, 't'},
+	{"prefix", required_argument, NULL, 'P'},
+	{"channels", required_argument, NULL, 'N'},
+	{"from", required_argument, NULL, 'o'},
+	{"until", required_argument, NULL, 'U'},
+	{"exit-at-end", no_argument, NULL, 'e'},
+	{"count", required_argument, NULL, 'c'},
+	{"resume", required_argument, NULL, 'R'},
+	{"state", required_argument, NULL, 'S'},
+	{"checkpoint-interval", required_argument, NULL, 'I'},
+	{"collection", required_argument, NULL, 'C'},
+	{"db", required_argument, NULL, 'D'},
+	{"op", required_argument, NULL, 'O'},
+	{"skip-bad", no_argument, NULL, 'K'},
+	{"max-buffer", required_argument, NULL, 'M'},
+	{"dump-config", no_argument, NULL, 'd'},
+	{"unbuffered", no_argument, NULL, 'u'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: cdc-read -b brokers [-X key=value] [-F file] "
+	    "[-t topic]... [--prefix name]\n"
+	    "                [--channels n] [-o from] [--until until] [-e] "
+	    "[-c count]\n"
+	    "                [--resume file]... [--state file] "
+	    "[--collection glob]... [--db glob]...\n"
+	    "                [--op insert,delete,ddl] [--skip-bad] [-v|-q] "
+	    "[-u]\n");
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\nRead Milvus 2.3-2.5 change records from Kafka and write a "
+	    "cdc-stream(5) on stdout.\n\n"
+	    "  -b, --brokers LIST          Kafka bootstrap servers\n"
+	    "  -X, --property K=V          librdkafka property "
+	    "(-X list: all of them)\n"
+	    "  -F, --config FILE           librdkafka properties file\n"
+	    "      --dump-config           print the configuration and exit\n"
+	    "  -t, --topic NAME            read this topic (repeatable)\n"
+	    "      --prefix NAME           Milvus channel prefix (by-dev)\n"
+	    "      --channels N            Milvus DML channels (16)\n"
+	    "  -o, --from WHERE            earliest|latest|TOPIC:OFFSET|"
+	    "time:ISO-8601|ts:HYBRID\n"
+	    "      --until WHEN            ts:HYBRID|time:ISO-8601|now\n"
+	    "  -e, --exit-at-end           stop at the end of every topic\n"
+	    "  -c, --count N               stop after N events\n"
+	    "      --resume FILE           restart from a writer's checkpoint "
+	    "(repeatable)\n"
+	    "      --state FILE            keep learned schemas in FILE\n"
+	    "      --checkpoint-interval S seconds between checkpoints (1)\n"
+	    "      --collection GLOB       only these collections "
+	    "(db.collection allowed)\n"
+	    "      --db GLOB               only these databases\n"
+	    "      --op LIST               only insert, delete and/or ddl\n"
+	    "      --skip-bad              log undecodable records and go on\n"
+	    "      --max-buffer SIZE       stop with an error when more is "
+	    "buffered (1g)\n"
+	    "  -u, --unbuffered            flush every frame\n"
+	    "  -v, --verbose               progress on stderr\n"
+	    "  -q, --quiet                 no warnings\n"
+	    "  -h, --help                  this text\n"
+	    "  -V, --version               version and library versions\n",
+	    stdout);
+}
+
+static void
+version(void)
+{
+	printf("cdc-read %s (librdkafka %s, protobuf-c %s, msgpack-c %s)\n",
+	    CDC_VERSION, rd_kafka_version_str(), protobuf_c_version(),
+	    msgpack_version());
+}
+
+static int
+bad_opt(const char *msg, const char *arg)
+{
+	cdc_log_err("%s '%s'", msg, arg);
+	usage(stderr);
+	fprintf(stderr, "Try 'cdc-read --help'.\n");
+	return -1;
+}
+
+static void
+push(char ***v, size_t *n, const char *s)
+{
+	*v = cdc_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = (char *)s;
+}
+
+static int
+parse_ops(const char *s, unsigned *ops)
+{
+	char *copy = cdc_xstrdup(s), *tok, *save = NULL;
+	int rc = 0;
+
+	*ops = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "insert") == 0)
+			*ops |= OP_INSERT;
+		else if (strcmp(tok, "delete") == 0)
+			*ops |= OP_DELETE;
+		else if (strcmp(tok, "ddl") == 0)
+			*ops |= OP_DDL;
+		else
+			rc = -1;
+	}
+	free(copy);
+	return rc == 0 && *ops ? 0 : -1;
+}
+
+/* One option; 0, 1 to exit 0 at once, -1 for a usage error. */
+static int
+opt_one(struct opts *o, int ch, const char *arg)
+{
+	const char *e = NULL;
+	char *buf;
+
+	switch (ch) {
+	case 'b': o->brokers = arg; break;
+	case 'X':
+		if (strcmp(arg, "list") == 0) {
+			rd_kafka_conf_properties_show(stdout);
+			return 1;
+		}
+		/* FALLTHROUGH */
+	case 'F':
+		buf = cdc_xmalloc(strlen(arg) + 2);
+		sprintf(buf, "%c%s", ch, arg);
+		push(&o->props, &o->nprops, buf);
+		break;
+	case 't': push(&o->topics, &o->ntopics, arg); break;
+	case 'P': o->prefix = arg; break;
+	case 'N':
+		o->channels = (int)cdc_opt_num(arg, 1, 1024, &e);
+		break;
+	case 'o': o->from = arg; break;
+	case 'U': o->until = arg; break;
+	case 'e': o->exit_at_end = 1; break;
+	case 'c': o->count = cdc_opt_num(arg, 1, INT64_MAX, &e); break;
+	case 'R': push(&o->resume, &o->nresume, arg); break;
+	case 'S': o->state = arg; break;
+	case 'I':
+		o->ckpt_interval = (double)cdc_opt_num(arg, 0, 86400, &e);
+		break;
+	case 'C': push(&o->colls, &o->ncolls, arg); break;
+	case 'D': push(&o->dbs, &o->ndbs, arg); break;
+	case 'O':
+		if (parse_ops(arg, &o->ops) < 0)
+			return bad_opt("invalid --op", arg);
+		break;
+	case 'K': o->skip_bad = 1; break;
+	case 'M':
+		o->max_bytes = (size_t)cdc_opt_size(arg, 1 << 20, INT64_MAX, &e);
+		break;
+	case 'd': o->dump = 1; break;
+	case 'u': o->unbuffered = 1; break;
+	case 'v': o->verbose++; break;
+	case 'q': o->verbose = -1; break;
+	case 'h': help(); return 1;
+	case 'V': version(); return 1;
+	default: return bad_opt("invalid option", arg ? arg : "?");
+	}
+	if (e) {
+		char msg[64];
+
+		snprintf(msg, sizeof msg, "invalid argument (%s)", e);
+		return bad_opt(msg, arg);
+	}
+	return 0;
+}
+
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	int ch, rc;
+
+	o->prefix = "by-dev";
+	o->channels = 16;
+	o->from = "earliest";
+	o->ckpt_interval = 1;
+	o->max_bytes = (size_t)1 << 30;
+	o->ops = OP_INSERT | OP_DELETE | OP_DDL;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		if ((rc = opt_one(o, ch, ch == '?' ? argv[optind - 1] :
+		    optarg)) != 0)
+			return rc;
+	if (optind < argc)
+		return bad_opt("unexpected argument", argv[optind]);
+	return 0;
+}
+
+/* === setup === */
+
+static rd_kafka_conf_t *
+kafka_conf(const struct opts *o, char *err, size_t errsz)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char buf[512];
+	size_t n = sizeof buf;
+
+	rd_kafka_conf_set(conf, "group.id", "cdc-read", NULL, 0);
+	rd_kafka_conf_set(conf, "enable.auto.commit", "false", NULL, 0);
+	rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", NULL, 0);
+	rd_kafka_conf_set(conf, "enable.partition.eof", "true", NULL, 0);
+	rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", NULL, 0);
+	rd_kafka_conf_set(conf, "fetch.message.max.bytes", "11534336", NULL, 0);
+	cdc_kafka_conf_log(conf);
+	if (o->brokers)
+		rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, NULL, 0);
+	for (size_t i = 0; i < o->nprops; i++) {
+		const char *p = o->props[i] + 1;
+		int rc = o->props[i][0] == 'F' ?
+		    cdc_kafka_conf_file(conf, p, err, errsz) :
+		    cdc_kafka_conf_set(conf, p, err, errsz);
+
+		if (rc < 0) {
+			rd_kafka_conf_destroy(conf);
+			return NULL;
+		}
+	}
+	if (!o->dump && (rd_kafka_conf_get(conf, "bootstrap.servers", buf,
+	    &n) != RD_KAFKA_CONF_OK || buf[0] == '\0')) {
+		snprintf(err, errsz, "no brokers: use -b or set "
+		    "bootstrap.servers with -X or -F");
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+static void
+add_topic(struct reader *r, const char *name)
+{
+	r->t = cdc_xrealloc(r->t, (r->nt + 1) * sizeof *r->t);
+	memset(&r->t[r->nt], 0, sizeof r->t[r->nt]);
+	r->t[r->nt++].name = cdc_xstrdup(name);
+}
+
+static void
+make_topics(struct reader *r)
+{
+	const struct opts *o = r->o;
+	char name[512];
+
+	for (size_t i = 0; i < o->ntopics; i++)
+		add_topic(r, o->topics[i]);
+	if (o->ntopics > 0)
+		return;
+	for (int i = 0; i < o->channels; i++) {
+		snprintf(name, sizeof name, "%s-rootcoord-dml_%d", o->prefix, i);
+		add_topic(r, name);
+	}
+	snprintf(name, sizeof name, "%s-replicate-msg", o->prefix);
+	add_topic(r, name);
+}
+
+static int
+is_untimed(const char *topic)
+{
+	size_t n = strlen(topic), k = strlen("-replicate-msg");
+
+	return n >= k && strcmp(topic + n - k, "-replicate-msg") == 0;
+}
+
+/* High watermarks now: the end of a bounded run and the lag baseline. */
+static void
+query_ends(struct reader *r)
+{
+	for (size_t i = 0; i < r->nt; i++) {
+		int64_t lo, hi;
+		rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+		    r->rk, r->t[i].name, 0, &lo, &hi, 10000);
+
+		if (err) {
+			cdc_log_info(2, "topic '%s': %s (treated as empty)",
+			    r->t[i].name, rd_kafka_err2str(err));
+			r->t[i].absent = 1;
+			lo = hi = 0;
+		}
+		r->t[i].end = hi;
+	}
+}
+
+static int
+parse_hybrid(const char *s, uint64_t *ts)
+{
+	const char *e = NULL;
+	int64_t ms;
+
+	if (strncmp(s, "ts:", 3) == 0) {
+		*ts = (uint64_t)cdc_opt_num(s + 3, 0, INT64_MAX, &e);
+		return e ? -1 : 0;
+	}
+	if (strncmp(s, "time:", 5) == 0 && cdc_time_parse(s + 5, &ms) == 0) {
+		*ts = (uint64_t)ms << CDC_TS_LOGICAL_BITS;
+		return 0;
+	}
+	if (strcmp(s, "now") == 0) {
+		*ts = (uint64_t)time(NULL) * 1000 << CDC_TS_LOGICAL_BITS;
+		return 0;
+	}
+	return -1;
+}
+
+/* Start offsets from --from (time and ts seek by Kafka timestamps, with a
+ * minute of slack, and are then filtered exactly by Milvus ts). */
+static int
+start_from(struct reader *r, char *err, size_t errsz)
+{
+	const char *f = r->o->from, *colon = strrchr(f, ':');
+
+	for (size_t i = 0; i < r->nt; i++)
+		r->t[i].start = strcmp(f, "latest") == 0 ? r->t[i].end : 0;
+	if (!strcmp(f, "earliest") || !strcmp(f, "latest"))
+		return 0;
+	if (!strncmp(f, "time:", 5) || !strncmp(f, "ts:", 3)) {
+		rd_kafka_topic_partition_list_t *l;
+
+		if (parse_hybrid(f, &r->from_ts) < 0)
+			goto bad;
+		l = rd_kafka_topic_partition_list_new((int)r->nt);
+		for (size_t i = 0; i < r->nt; i++)
+			rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)
+			    ->offset = (int64_t)cdc_ts_ms(r->from_ts) - 60000;
+		if (rd_kafka_offsets_for_times(r->rk, l, 10000) == 0)
+			for (int i = 0; i < l->cnt; i++)
+				r->t[i].start = l->elems[i].offset < 0 ?
+				    (l->elems[i].offset == RD_KAFKA_OFFSET_END ?
+				    r->t[i].end : 0) : l->elems[i].offset;
+		rd_kafka_topic_partition_list_destroy(l);
+		return 0;
+	}
+	if (colon && colon != f) {
+		const char *e = NULL;
+		long long off = cdc_opt_num(colon + 1, 0, INT64_MAX, &e);
+
+		for (size_t i = 0; !e && i < r->nt; i++)
+			if (strlen(r->t[i].name) == (size_t)(colon - f) &&
+			    !strncmp(r->t[i].name, f, (size_t)(colon - f))) {
+				r->t[i].start = off;
+				return 0;
+			}
+	}
+bad:
+	snprintf(err, errsz, "invalid --from '%s'", f);
+	return -1;
+}
+
+/* Merge one writer checkpoint: earliest position, smallest watermark. */
+static void
+merge_ckpt(struct reader *r, const struct cdc_ckpt *c)
+{
+	int first = !r->resumed;
+
+	for (size_t i = 0; i < r->nt; i++) {
+		int64_t off = 0;
+
+		for (size_t k = 0; k < c->npos; k++)
+			if (strcmp(c->pos[k].topic, r->t[i].name) == 0)
+				off = c->pos[k].offset;
+		if (first || off < r->t[i].start)
+			r->t[i].start = off;
+	}
+	if (first || c->ts < r->skip_ts ||
+	    (c->ts == r->skip_ts && !c->done_all &&
+	    (r->skip_all || c->done < r->skip_done))) {
+		r->skip_ts = c->ts;
+		r->skip_done = c->done;
+		r->skip_all = c->done_all;
+	}
+	r->resumed = 1;
+}
+
+static int
+load_resume(struct reader *r, char *err, size_t errsz)
+{
+	for (size_t i = 0; i < r->o->nresume; i++) {
+		struct cdc_ckpt c;
+		int rc = cdc_ckpt_load(r->o->resume[i], &c, err, errsz);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			cdc_log_info(2, "no checkpoint '%s': first run",
+			    r->o->resume[i]);
+			continue;
+		}
+		merge_ckpt(r, &c);
+		cdc_ckpt_fini(&c);
+	}
+	if (r->resumed) {
+		r->wm_ts = r->skip_ts;
+		r->wm_done = r->skip_done;
+		r->wm_all = r->skip_all;
+	}
+	return 0;
+}
+
+static int
+assign(struct reader *r, char *err, size_t errsz)
+{
+	rd_kafka_topic_partition_list_t *l =
+	    rd_kafka_topic_partition_list_new((int)r->nt);
+	int *untimed = cdc_xcalloc(r->nt, sizeof *untimed);
+	rd_kafka_resp_err_t e;
+
+	for (size_t i = 0; i < r->nt; i++) {
+		untimed[i] = is_untimed(r->t[i].name);
+		if (!r->t[i].absent)
+			rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)
+			    ->offset = r->t[i].start;
+	}
+	r->ord = cdc_order_new(r->nt, untimed);
+	for (size_t i = 0; i < r->nt; i++) {
+		cdc_order_set_next(r->ord, i, r->t[i].start);
+		cdc_order_set_eof(r->ord, i, r->t[i].absent ||
+		    r->t[i].start >= r->t[i].end);
+	}
+	free(untimed);
+	e = rd_kafka_assign(r->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e)
+		snprintf(err, errsz, "cannot assign partitions: %s",
+		    rd_kafka_err2str(e));
+	return e ? -1 : 0;
+}
+
+/* Write the frame just packed.  EPIPE stops quietly; any other error is
+ * "write error" and exit 1.  0 or -1. */
+static int
+out_frame(struct reader *r)
+{
+	if (r->out_dead)
+		return -1;
+	if (cdc_frame_end(&r->fw, stdout) == 0 &&
+	    (!r->o->unbuffered || fflush(stdout) == 0))
+		return 0;
+	if (errno != EPIPE) {
+		cdc_log_err("write error: %s", strerror(errno));
+		r->status = CDC_EXIT_RUNTIME;
+	}
+	r->out_dead = 1;
+	r->stop = 1;
+	return -1;
+}
+
+static void
+write_header(struct reader *r)
+{
+	char src[1024];
+
+	snprintf(src, sizeof src, "kafka://%s prefix=%s",
+	    r->o->brokers ? r->o->brokers : "(config)", r->o->prefix);
+	cdc_header_pack(cdc_frame_begin(&r->fw), "cdc-read", src);
+	out_frame(r);
+}
+
+static int
+setup(struct reader *r, char *err, size_t errsz)
+{
+	rd_kafka_conf_t *conf = kafka_conf(r->o, err, errsz);
+
+	if (!conf)
+		return -1;
+	if (r->o->dump) {
+		cdc_kafka_conf_dump(conf, stdout);
+		rd_kafka_conf_destroy(conf);
+		return 1;
+	}
+	if (r->o->until && parse_hybrid(r->o->until, &r->until_ts) < 0) {
+		snprintf(err, errsz, "invalid --until '%s'", r->o->until);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	if (!r->o->until)
+		r->until_ts = UINT64_MAX;
+	r->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, errsz);
+	if (!r->rk) {
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	r->reg = cdc_schemas_new();
+	if (r->o->state && cdc_schemas_load(r->reg, r->o->state, err,
+	    errsz) < 0)
+		return -1;
+	make_topics(r);
+	query_ends(r);
+	if (start_from(r, err, errsz) < 0 || load_resume(r, err, errsz) < 0)
+		return -1;
+	cdc_frame_writer_init(&r->fw);
+	write_header(r);
+	return assign(r, err, errsz);
+}
+
+/* === run: emit === */
+
+static int
+glob_any(char **pats, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(pats[i], s, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the event pass --op, --db and --collection? */
+static int
+wanted(const struct reader *r, const struct cdc_msg *m)
+{
+	const struct opts *o = r->o;
+	unsigned op = m->ev == CDC_EV_INSERT ? OP_INSERT :
+	    m->ev == CDC_EV_DELETE ? OP_DELETE : OP_DDL;
+	struct cdc_str db, coll;
+	char d[256], c[256], dc[520];
+
+	if (!(o->ops & op))
+		return 0;
+	if (o->ndbs == 0 && o->ncolls == 0)
+		return 1;
+	cdc_milvus_names(m, r->reg, &db, &coll);
+	snprintf(d, sizeof d, "%.*s", (int)db.n, db.p);
+	snprintf(c, sizeof c, "%.*s", (int)coll.n, coll.p);
+	snprintf(dc, sizeof dc, "%s.%s", d, c);
+	if (o->ndbs > 0 && !glob_any(o->dbs, o->ndbs, d))
+		return 0;
+	/* Database-level events pass a collection filter only via --db. */
+	if (o->ncolls > 0 && !glob_any(o->colls, o->ncolls, c) &&
+	    !glob_any(o->colls, o->ncolls, dc))
+		return 0;
+	return 1;
+}
+
+/* Emit a schema event first for a collection this run has not announced. */
+static void
+announce(struct reader *r, const struct cdc_msg *m)
+{
+	struct cdc_schema *s;
+
+	if (m->ev == CDC_EV_CREATE_COLLECTION || !m->collection_id ||
+	    !(s = cdc_schemas_by_id(r->reg, m->collection_id)) || s->announced)
+		return;
+	cdc_schema_pack_event(s, m->ts, cdc_frame_begin(&r->fw));
+	if (out_frame(r) == 0)
+		s->announced = 1;
+}
+
+/* Was m emitted before the checkpoint this run resumed from? */
+static int
+already_emitted(struct reader *r, const struct cdc_msg *m)
+{
+	if (!r->resumed || m->ts > r->skip_ts)
+		return 0;
+	if (m->ts < r->skip_ts || r->skip_all)
+		return 1;
+	if (r->skip_done > 0) {
+		r->skip_done--;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+emit_one(struct reader *r, const struct cdc_msg *m)
+{
+	char err[512];
+
+	cdc_milvus_pack(m, r->reg, cdc_frame_begin(&r->fw), err, sizeof err);
+	if (out_frame(r) < 0)
+		return -1;
+	r->events++;
+	r->rows += m->rows;
+	r->bytes += m->bytes;
+	return 0;
+}
+
+/* Count a released message at ts; the watermark never moves back. */
+static void
+advance_watermark(struct reader *r, uint64_t ts)
+{
+	if (ts != r->cur_ts) {
+		r->cur_ts = ts;
+		r->cur_n = 0;
+	}
+	r->cur_n++;
+	if (ts > r->wm_ts || (ts == r->wm_ts && !r->wm_all &&
+	    r->cur_n > r->wm_done)) {
+		r->wm_ts = ts;
+		r->wm_done = r->cur_n;
+		r->wm_all = 0;
+	}
+}
+
+/* One released message: filters, schema announcement, the event. */
+static void
+release_one(struct reader *r, const struct cdc_msg *m)
+{
+	char err[512];
+	int emit = !already_emitted(r, m) && m->ts >= r->from_ts &&
+	    wanted(r, m);
+
+	if (emit) {
+		announce(r, m);
+		if (emit_one(r, m) < 0)
+			return;
+	}
+	if (cdc_milvus_learn(m, r->reg, err, sizeof err) < 0)
+		cdc_log_warn("%s [%d] at offset %jd: %s", m->topic,
+		    (int)m->partition, (intmax_t)m->offset, err);
+	if (m->ev == CDC_EV_CREATE_COLLECTION && emit) {
+		struct cdc_schema *s = cdc_schemas_by_id(r->reg,
+		    m->collection_id);
+
+		if (s)
+			s->announced = 1;
+	}
+	advance_watermark(r, m->ts);
+	if (emit && r->o->count && r->events >= (uint64_t)r->o->count)
+		r->stop = 1;
+}
+
+/* Release what the ticks allow; 1 if anything moved. */
+static int
+release(struct reader *r)
+{
+	struct cdc_msg **v;
+	uint64_t bound = cdc_order_bound(r->ord);
+	uint64_t lim = bound < r->until_ts ? bound : r->until_ts;
+	size_t n = cdc_order_release(r->ord, lim, &v), i;
+
+	for (i = 0; i < n && !r->stop; i++)
+		release_one(r, v[i]);
+	if (i == n && lim != UINT64_MAX && lim >= r->wm_ts) {
+		/* Everything up to lim is out: the watermark is lim itself. */
+		r->wm_ts = lim;
+		r->wm_all = 1;
+	} else if (i == n && n > 0 && r->cur_ts == r->wm_ts) {
+		r->wm_all = 1;
+	}
+	return n > 0;
+}
+
+static void
+checkpoint(struct reader *r)
+{
+	struct cdc_ckpt c = {0};
+	char err[512];
+
+	if (r->out_dead)
+		return;
+	c.ts = r->wm_ts;
+	c.done = r->wm_done;
+	c.done_all = r->wm_all;
+	c.npos = r->nt;
+	c.pos = cdc_xcalloc(r->nt, sizeof *c.pos);
+	for (size_t i = 0; i < r->nt; i++) {
+		c.pos[i].topic = r->t[i].name;
+		c.pos[i].offset = cdc_order_position(r->ord, i);
+	}
+	cdc_ckpt_pack(cdc_frame_begin(&r->fw), &c);
+	free(c.pos);
+	if (out_frame(r) == 0 && fflush(stdout) != 0 && errno != EPIPE) {
+		cdc_log_err("write error: %s", strerror(errno));
+		r->status = CDC_EXIT_RUNTIME;
+		r->out_dead = r->stop = 1;
+	}
+	if (r->o->state && cdc_schemas_dirty(r->reg) &&
+	    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) < 0)
+		cdc_log_warn("%s", err);
+	r->last_ckpt = cdc_now();
+}
+
+/* === run: consume === */
+
+static size_t
+topic_index(const struct reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->nt; i++)
+		if (strcmp(r->t[i].name, name) == 0)
+			return i;
+	return r->nt;
+}
+
+static void
+bad_record(struct reader *r, const rd_kafka_message_t *rkm, const char *err)
+{
+	cdc_log_err("%s [%d] at offset %jd: %s",
+	    rd_kafka_topic_name(rkm->rkt), (int)rkm->partition,
+	    (intmax_t)rkm->offset, err);
+	if (!r->o->skip_bad) {
+		r->status = CDC_EXIT_DATA;
+		r->stop = 1;
+	}
+}
+
+/* Decode one record into the order buffer. */
+static void
+on_record(struct reader *r, size_t ti, const rd_kafka_message_t *rkm)
+{
+	struct cdc_kafka_header hdr[16];
+	struct cdc_record rec = {r->t[ti].name, rkm->partition, rkm->offset,
+	    rkm->payload, rkm->len, hdr, 0};
+	rd_kafka_headers_t *hs = NULL;
+	struct cdc_msg m;
+	char err[512];
+
+	if (rd_kafka_message_headers(rkm, &hs) == 0)
+		while (rec.nheaders < 16 && rd_kafka_header_get_all(hs,
+		    rec.nheaders, &hdr[rec.nheaders].key,
+		    &hdr[rec.nheaders].value, &hdr[rec.nheaders].len) == 0)
+			rec.nheaders++;
+	if (!rkm->payload)
+		rec.value = "";
+	if (cdc_milvus_decode(&rec, &m, err, sizeof err) < 0) {
+		bad_record(r, rkm, err);
+		if (r->o->skip_bad)
+			cdc_order_set_next(r->ord, ti, rkm->offset + 1);
+		return;
+	}
+	if (m.kind == CDC_MSG_SKIP)
+		cdc_log_info(3, "%s at offset %jd: skipped %s record",
+		    r->t[ti].name, (intmax_t)rkm->offset, m.skip_why);
+	if (m.kind == CDC_MSG_TICK || r->o->exit_at_end)
+		r->dirty = 1;
+	cdc_order_add(r->ord, ti, &m);
+}
+
+static void
+on_message(struct reader *r, rd_kafka_message_t *rkm)
+{
+	size_t ti = rkm->rkt ? topic_index(r, rd_kafka_topic_name(rkm->rkt)) :
+	    r->nt;
+
+	if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ti < r->nt) {
+		cdc_order_set_next(r->ord, ti, rkm->offset);
+		cdc_order_set_eof(r->ord, ti, 1);
+		r->dirty = 1;
+	} else if (rkm->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	    rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+		if (ti < r->nt) {
+			r->t[ti].absent = 1;
+			cdc_order_set_eof(r->ord, ti, 1);
+			r->dirty = 1;
+		}
+	} else if (rkm->err) {
+		cdc_log_warn("%s", rd_kafka_message_errstr(rkm));
+	} else if (ti < r->nt) {
+		on_record(r, ti, rkm);
+	}
+}
+
+/* -e: has every topic been read up to its end as seen at start? */
+static int
+at_end(const struct reader *r)
+{
+	for (size_t i = 0; i < r->nt; i++)
+		if (!r->t[i].absent && cdc_order_next(r->ord, i) < r->t[i].end)
+			return 0;
+	return 1;
+}
+
+static void
+progress(struct reader *r)
+{
+	double now = cdc_now(), dt = now - r->last_progress;
+	size_t pending_bytes, pending = cdc_order_pending(r->ord,
+	    &pending_bytes);
+
+	if (cdc_log_level() < 2 || dt < 5)
+		return;
+	cdc_log_info(2, "%ju events (%.0f/s), %ju rows (%.0f/s), %.1f MB/s, "
+	    "%zu buffered (%.1f MB)", (uintmax_t)r->events,
+	    (double)(r->events - r->last_events) / dt, (uintmax_t)r->rows,
+	    (double)(r->rows - r->last_rows) / dt,
+	    (double)(r->bytes - r->last_bytes) / dt / 1e6, pending,
+	    (double)pending_bytes / 1e6);
+	r->last_progress = now;
+	r->last_events = r->events;
+	r->last_rows = r->rows;
+	r->last_bytes = r->bytes;
+}
+
+/* Is the run over: a bound, a signal, an error? */
+static int
+finished(struct reader *r)
+{
+	if (r->stop || stop_sig)
+		return 1;
+	if (r->until_ts != UINT64_MAX && cdc_order_bound(r->ord) >= r->until_ts)
+		return 1;
+	return r->o->exit_at_end && at_end(r);
+}
+
+static void
+run(struct reader *r)
+{
+	size_t pending_bytes;
+
+	r->last_ckpt = r->last_progress = cdc_now();
+	while (!finished(r)) {
+		rd_kafka_message_t *rkm = rd_kafka_consumer_poll(r->rk, 100);
+
+		if (rkm) {
+			on_message(r, rkm);
+			rd_kafka_message_destroy(rkm);
+		}
+		if (r->dirty && !r->stop) {
+			r->dirty = 0;
+			release(r);
+		}
+		if (!r->stop && cdc_now() - r->last_ckpt >=
+		    r->o->ckpt_interval)
+			checkpoint(r);
+		cdc_order_pending(r->ord, &pending_bytes);
+		if (pending_bytes > r->o->max_bytes) {
+			cdc_log_err("more than %zu bytes buffered between "
+			    "ticks (see --max-buffer)", r->o->max_bytes);
+			r->status = CDC_EXIT_RUNTIME;
+			r->stop = 1;
+		}
+		progress(r);
+	}
+	/* A bounded stop releases what qualifies; a signal only records
+	 * where it stopped. */
+	if (!stop_sig && !r->out_dead && r->status != CDC_EXIT_RUNTIME &&
+	    !(r->o->count && r->events >= (uint64_t)r->o->count)) {
+		if (r->o->exit_at_end)
+			for (size_t i = 0; i < r->nt; i++)
+				cdc_order_set_eof(r->ord, i, 1);
+		release(r);
+	}
+	checkpoint(r);
+}
+
+/* === teardown === */
+
+static int
+teardown(struct reader *r)
+{
+	if (!r->out_dead && fflush(stdout) != 0 && errno != EPIPE) {
+		cdc_log_err("write error: %s", strerror(errno));
+		r->status = CDC_EXIT_RUNTIME;
+	}
+	if (r->rk) {
+		rd_kafka_consumer_close(r->rk);
+		rd_kafka_destroy(r->rk);
+	}
+	cdc_order_free(r->ord);
+	cdc_schemas_free(r->reg);
+	cdc_frame_writer_fini(&r->fw);
+	for (size_t i = 0; i < r->nt; i++)
+		free(r->t[i].name);
+	free(r->t);
+	return r->status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct reader r = {0};
+	char err[1024];
+	int rc, status;
+
+	cdc_log_init(argv[0], 1);
+	if ((rc = parse_opts(&o, argc, argv)) != 0)
+		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
+	r.o = &o;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!o.unbuffered)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	if ((rc = setup(&r, err, sizeof err)) != 0) {
+		if (rc < 0)
+			cdc_log_err("%s", err);
+		teardown(&r);
+		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	}
+	run(&r);
+	status = teardown(&r);
+	if (r.out_dead && status == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	if (stop_sig && status == 0) {
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
+	return status;
 }
