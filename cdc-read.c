@@ -728,6 +728,8 @@ release(struct reader *r)
 
 	for (i = 0; i < n && !r->stop; i++)
 		release_one(r, v[i]);
+	if (i < n)
+		cdc_order_unrelease(r->ord, i);
 	if (i == n && lim != UINT64_MAX && lim >= r->wm_ts) {
 		/* Everything up to lim is out: the watermark is lim itself. */
 		r->wm_ts = lim;

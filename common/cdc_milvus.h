@@ -74,6 +74,7 @@ struct cdc_msg {
 	int64_t offset;
 	void *pb;		/* private: the unpacked protobuf message */
 	void *aux;		/* private: e.g. a CreateCollection's schema */
+	size_t topic_idx;	/* private to cdc_order */
 };
 
 /*

@@ -98,6 +98,7 @@ cdc_order_add(struct cdc_order *o, size_t topic, struct cdc_msg *m)
 		b->cap = b->cap ? b->cap * 2 : 64;
 		b->v = cdc_xrealloc(b->v, b->cap * sizeof *b->v);
 	}
+	m->topic_idx = topic;
 	b->v[b->n++] = *m;
 	o->bytes += m->bytes;
 	memset(m, 0, sizeof *m);
@@ -207,6 +208,36 @@ cdc_order_release(struct cdc_order *o, uint64_t limit, struct cdc_msg ***out)
 	o->nout = keep;
 	*out = o->out;
 	return o->nout;
+}
+
+/* Insert m into b keeping offset order. */
+static void
+put_back(struct topic_buf *b, const struct cdc_msg *m)
+{
+	size_t i = b->n;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->v = cdc_xrealloc(b->v, b->cap * sizeof *b->v);
+	}
+	while (i > 0 && b->v[i - 1].offset > m->offset) {
+		b->v[i] = b->v[i - 1];
+		i--;
+	}
+	b->v[i] = *m;
+	b->n++;
+}
+
+void
+cdc_order_unrelease(struct cdc_order *o, size_t from)
+{
+	for (size_t i = from; i < o->nout; i++) {
+		put_back(&o->t[o->out[i]->topic_idx], o->out[i]);
+		o->bytes += o->out[i]->bytes;
+		free(o->out[i]);
+	}
+	if (from < o->nout)
+		o->nout = from;
 }
 
 int64_t

@@ -50,6 +50,12 @@ size_t cdc_order_release(struct cdc_order *o, uint64_t limit,
     struct cdc_msg ***out);
 /* The next offset to read on topic. */
 int64_t cdc_order_next(const struct cdc_order *o, size_t topic);
+/*
+ * Put the released messages from index `from` of the last release back into
+ * their topics' buffers (a run stopped part-way through a release), so that
+ * positions and a later release see them again.
+ */
+void cdc_order_unrelease(struct cdc_order *o, size_t from);
 /* Offset a restart must read topic from to miss nothing not yet released. */
 int64_t cdc_order_position(const struct cdc_order *o, size_t topic);
 /* Messages and record bytes currently buffered. */

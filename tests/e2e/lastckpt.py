@@ -1,0 +1,22 @@
+#!/usr/bin/env python3
+"""lastckpt.py STREAM OUT: write the last checkpoint frame of a cdc-stream to
+OUT (as a writer would persist it) and print the events of STREAM (frames
+that are neither header, schema declaration nor checkpoint) as hex, one per line, on stdout."""
+import struct, sys
+
+data = open(sys.argv[1], "rb").read()
+off, last, events = 0, None, []
+while off + 4 <= len(data):
+    n = struct.unpack(">I", data[off:off + 4])[0]
+    frame = data[off:off + 4 + n]
+    if len(frame) < 4 + n:
+        break                       # a torn tail (kill -9): not a frame
+    head = frame[4:40]
+    if b"\xa4type\xaacheckpoint" in head:
+        last = frame
+    elif b"\xa4type\xa6header" not in head and b"\xa4type\xa6schema" not in head:
+        events.append(frame[4:].hex())
+    off += 4 + n
+if last is not None:
+    open(sys.argv[2], "wb").write(last)
+print("\n".join(events))
