@@ -1,0 +1,37 @@
+#!/bin/sh
+# cdc-read as a filter: write errors, SIGPIPE, signals, usage errors, --until.
+. "$(dirname "$0")/lib.sh"
+plan 9
+start_kafka
+load_fixtures
+
+rc=0; ./cdc-read -b "$BROKERS" -e >/dev/full 2>"$T/full.err" || rc=$?
+is "$rc" 1 ">/dev/full exits 1"
+check "and says write error" grep -q '^cdc-read: write error' "$T/full.err"
+
+rc=0; ./cdc-read -b "$BROKERS" -u -e 2>"$T/pipe.err" | head -c1 >/dev/null || rc=$?
+is "$(cat "$T/pipe.err")" "" "a closed pipe stops quietly"
+
+rc=0; ./cdc-read --bogus 2>"$T/usage.err" || rc=$?
+is "$rc" 2 "an unknown option exits 2"
+check "naming it, with the usage line and a hint" \
+	sh -c "grep -q \"invalid option '--bogus'\" '$T/usage.err' && grep -q '^usage:' '$T/usage.err' && grep -q \"Try 'cdc-read --help'\" '$T/usage.err'"
+
+rc=0; ./cdc-read -b "$BROKERS" -e --from nowhere:x 2>/dev/null || rc=$?
+is "$rc" 2 "a bad --from exits 2"
+
+# --until: the fixtures' upsert is at 462422016031457280; stop there.
+./cdc-read -b "$BROKERS" --until ts:462422016031457280 | build/cdc-dump \
+	| grep -c '"type":"\(insert\|delete\|create_collection\)"' >"$T/n" || true
+is "$(cat "$T/n")" 6 "--until stops after every event up to that timestamp"
+
+# SIGTERM: a final checkpoint, then death by TERM.
+./cdc-read -b "$BROKERS" >"$T/term.cdc" 2>/dev/null &
+pid=$!
+sleep 1
+kill -TERM $pid
+rc=0; wait $pid || rc=$?
+is "$rc" 143 "SIGTERM ends the process by SIGTERM"
+python3 tests/e2e/lastckpt.py "$T/term.cdc" "$T/term.ckpt" >/dev/null
+check "after a final checkpoint" test -s "$T/term.ckpt"
+done_testing
