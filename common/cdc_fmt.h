@@ -1,0 +1,21 @@
+/*
+ * cdc_fmt.h - numbers as JSON text: integers exactly, floats and doubles as
+ * the shortest decimal that reads back to the same value.  Each writes into
+ * a caller buffer of at least CDC_FMT_MAX bytes and returns the length (no
+ * NUL).  NaN and infinities are not JSON: they are written as null.
+ */
+#ifndef CDC_FMT_H
+#define CDC_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CDC_FMT_MAX 32
+
+size_t cdc_fmt_i64(char *buf, int64_t v);
+size_t cdc_fmt_u64(char *buf, uint64_t v);
+/* Shortest round-trip float32: 0.1f -> "0.1", 1.0f -> "1.0", 1e21 -> "1e+21". */
+size_t cdc_fmt_float(char *buf, float f);
+size_t cdc_fmt_double(char *buf, double d);
+
+#endif
