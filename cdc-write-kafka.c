@@ -1,9 +1,639 @@
-/* cdc-write-kafka - placeholder until the reader lands (issues 4 and 5). */
+/*
+ * cdc-write-kafka - produce a cdc-stream(5) into Kafka in the shapes
+ * Debezium-aware consumers already read: one message per row keyed by the
+ * primary key, a Debezium envelope, tombstones after deletes, headers.
+ * A checkpoint frame is persisted once every message before it has been
+ * acknowledged by the brokers.
+ *
+ * options, setup (producer), run (frames -> messages, delivery reports ->
+ * checkpoints), teardown (flush, final checkpoint, exit status).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void);
-int
-main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <librdkafka/rdkafka.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "cdc_envelope.h"
+#include "cdc_event.h"
+#include "cdc_input.h"
+#include "cdc_json.h"
+#include "cdc_kafka.h"
+#include "cdc_util.h"
+
+#define RING (1u << 20)		/* produced but unacknowledged, at most */
+
+struct opts {
+	const char *brokers, *tmpl, *ddl_topic, *ckpt, *name;
+	char **props;
+	size_t nprops;
+	enum cdc_env_format format;
+	int tombstones, dump, verbose;
+	double flush_timeout;
+	size_t max_frame;
+	char **files;
+	size_t nfiles;
+};
+
+/* A checkpoint frame waiting for the messages before it. */
+struct pending {
+	uint64_t seq;		/* messages produced before it */
+	char *frame;
+	size_t len;
+};
+
+struct writer {
+	struct opts *o;
+	rd_kafka_t *rk;
+	struct cdc_input in;
+	struct cdc_buf key, val;
+	struct cdc_cols cols;
+	struct cdc_env env;
+	uint64_t seq, low;	/* next sequence; all below low acked */
+	unsigned char *acked;
+	struct pending *pend;
+	size_t npend, cap;
+	uint64_t failed_seq;	/* first message that failed, or 0 */
+	uint64_t rows, msgs;
+	int status, failed;
+};
+
+static volatile sig_atomic_t stop_sig, nsig;
+
+static void
+on_signal(int sig)
 {
-	fputs("usage: cdc-write-kafka [options]\ncdc-write-kafka: not implemented yet\n", stderr);
-	return 2;
+	stop_sig = sig;
+	nsig++;
+}
+
+/* === options === */
+
+static const struct option longopts[] = {
+	{"brokers", required_argument, NULL, 'b'},
+	{"property", required_argument, NULL, 'X'},
+	{"config", required_argument, NULL, 'F'},
+	{"topic", required_argument, NULL, 't'},
+	{"ddl-topic", required_argument, NULL, 'D'},
+	{"format", required_argument, NULL, 'f'},
+	{"name", required_argument, NULL, 'N'},
+	{"no-tombstones", no_argument, NULL, 'T'},
+	{"checkpoint", required_argument, NULL, 'C'},
+	{"flush-timeout", required_argument, NULL, 'W'},
+	{"max-frame", required_argument, NULL, 'M'},
+	{"dump-config", no_argument, NULL, 'd'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: cdc-write-kafka -b brokers [-X key=value] [-F file] "
+	    "[-t template]\n"
+	    "                       [-f debezium|json|cdc] [--ddl-topic topic] "
+	    "[--no-tombstones]\n"
+	    "                       [--checkpoint file] [-vq] [file ...]\n", f);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\nProduce a cdc-stream (stdin or files) into Kafka.\n\n"
+	    "  -b, --brokers LIST        Kafka bootstrap servers\n"
+	    "  -X, --property K=V        librdkafka property (-X list: all)\n"
+	    "  -F, --config FILE         librdkafka properties file\n"
+	    "      --dump-config         print the configuration and exit\n"
+	    "  -t, --topic TEMPLATE      topic per row: {db} {collection} "
+	    "{partition} {op}\n"
+	    "                            (milvus.{db}.{collection})\n"
+	    "      --ddl-topic TOPIC     DDL and schema events (milvus.ddl)\n"
+	    "  -f, --format FORMAT       debezium (default), json or cdc\n"
+	    "      --name NAME           Debezium source.name (milvus)\n"
+	    "      --no-tombstones       no null-valued message after a delete\n"
+	    "      --checkpoint FILE     persist checkpoints once delivered\n"
+	    "      --flush-timeout SECS  at a signal, wait this long (30)\n"
+	    "      --max-frame SIZE      largest frame accepted (256m)\n"
+	    "  -v, --verbose             more messages\n"
+	    "  -q, --quiet               errors only\n"
+	    "  -h, --help                this text\n"
+	    "  -V, --version             version and library versions\n",
+	    stdout);
+}
+
+static int
+bad_opt(const char *msg, const char *arg)
+{
+	cdc_log_err("%s '%s'", msg, arg);
+	usage(stderr);
+	fputs("Try 'cdc-write-kafka --help'.\n", stderr);
+	return -1;
+}
+
+static int
+opt_one(struct opts *o, int ch, const char *arg)
+{
+	const char *e = NULL;
+	char *buf;
+
+	switch (ch) {
+	case 'b': o->brokers = arg; break;
+	case 'X':
+		if (strcmp(arg, "list") == 0) {
+			rd_kafka_conf_properties_show(stdout);
+			return 1;
+		}
+		/* FALLTHROUGH */
+	case 'F':
+		buf = cdc_xmalloc(strlen(arg) + 2);
+		sprintf(buf, "%c%s", ch, arg);
+		o->props = cdc_xrealloc(o->props, (o->nprops + 1) *
+		    sizeof *o->props);
+		o->props[o->nprops++] = buf;
+		break;
+	case 't': o->tmpl = arg; break;
+	case 'D': o->ddl_topic = arg; break;
+	case 'f':
+		if (!strcmp(arg, "debezium"))
+			o->format = CDC_ENV_DEBEZIUM;
+		else if (!strcmp(arg, "json"))
+			o->format = CDC_ENV_JSON;
+		else if (!strcmp(arg, "cdc"))
+			o->format = CDC_ENV_CDC;
+		else
+			return bad_opt("invalid --format", arg);
+		break;
+	case 'N': o->name = arg; break;
+	case 'T': o->tombstones = 0; break;
+	case 'C': o->ckpt = arg; break;
+	case 'W': o->flush_timeout = (double)cdc_opt_num(arg, 0, 86400, &e);
+		break;
+	case 'M': o->max_frame = (size_t)cdc_opt_size(arg, 16, UINT32_MAX, &e);
+		break;
+	case 'd': o->dump = 1; break;
+	case 'v': o->verbose++; break;
+	case 'q': o->verbose = -1; break;
+	case 'h': help(); return 1;
+	case 'V':
+		printf("cdc-write-kafka %s (librdkafka %s, msgpack-c %s)\n",
+		    CDC_VERSION, rd_kafka_version_str(), msgpack_version());
+		return 1;
+	default: return bad_opt("invalid option", arg ? arg : "?");
+	}
+	return e ? bad_opt("invalid argument", arg) : 0;
+}
+
+static int
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	int ch, rc;
+
+	o->tmpl = "milvus.{db}.{collection}";
+	o->ddl_topic = "milvus.ddl";
+	o->name = "milvus";
+	o->tombstones = 1;
+	o->flush_timeout = 30;
+	o->max_frame = CDC_FRAME_MAX_DEFAULT;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "b:X:F:t:f:vqhV", longopts,
+	    NULL)) != -1)
+		if ((rc = opt_one(o, ch, ch == '?' ? argv[optind - 1] :
+		    optarg)) != 0)
+			return rc;
+	o->files = argv + optind;
+	o->nfiles = (size_t)(argc - optind);
+	return 0;
+}
+
+/* === delivery and checkpoints === */
+
+static void
+dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
+{
+	struct writer *w = opaque;
+	uint64_t seq = (uint64_t)(uintptr_t)rkm->_private;
+
+	if (rkm->err) {
+		if (!w->failed || seq < w->failed_seq)
+			w->failed_seq = seq;
+		if (!w->failed)
+			cdc_log_err("delivery to '%s' failed for key %.*s: %s",
+			    rd_kafka_topic_name(rkm->rkt),
+			    (int)(rkm->key_len > 200 ? 200 : rkm->key_len),
+			    rkm->key ? (const char *)rkm->key : "(null)",
+			    rd_kafka_err2str(rkm->err));
+		w->failed = 1;
+		return;
+	}
+	w->acked[seq % RING] = 1;
+	while (w->low < w->seq && w->acked[w->low % RING]) {
+		w->acked[w->low % RING] = 0;
+		w->low++;
+	}
+}
+
+/* Persist the newest checkpoint whose messages are all acknowledged. */
+static void
+persist_ready(struct writer *w)
+{
+	size_t k = 0;
+	char err[512];
+
+	while (k < w->npend && w->pend[k].seq <= w->low)
+		k++;
+	if (k == 0)
+		return;
+	if (cdc_ckpt_save(w->o->ckpt, w->pend[k - 1].frame,
+	    w->pend[k - 1].len, err, sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		w->status = CDC_EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < k; i++)
+		free(w->pend[i].frame);
+	memmove(w->pend, w->pend + k, (w->npend - k) * sizeof *w->pend);
+	w->npend -= k;
+}
+
+static void
+queue_checkpoint(struct writer *w, const struct cdc_frame *fr)
+{
+	if (!w->o->ckpt)
+		return;
+	if (w->npend == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->pend = cdc_xrealloc(w->pend, w->cap * sizeof *w->pend);
+	}
+	w->pend[w->npend].seq = w->seq;
+	w->pend[w->npend].len = fr->len + 4;
+	w->pend[w->npend].frame = cdc_xmalloc(fr->len + 4);
+	cdc_input_frame_bytes(fr, w->pend[w->npend].frame);
+	w->npend++;
+	persist_ready(w);
+}
+
+/* === producing === */
+
+static rd_kafka_headers_t *
+headers(const struct cdc_event *ev, const char *op)
+{
+	rd_kafka_headers_t *h = rd_kafka_headers_new(7);
+	char num[3][32];
+
+	snprintf(num[0], sizeof num[0], "%ju", (uintmax_t)ev->ts);
+	snprintf(num[1], sizeof num[1], "%d", (int)ev->src.partition);
+	snprintf(num[2], sizeof num[2], "%jd", (intmax_t)ev->src.offset);
+	rd_kafka_header_add(h, "cdc.op", -1, op, -1);
+	rd_kafka_header_add(h, "cdc.db", -1, ev->db.p, (ssize_t)ev->db.n);
+	rd_kafka_header_add(h, "cdc.collection", -1, ev->collection.p,
+	    (ssize_t)ev->collection.n);
+	rd_kafka_header_add(h, "cdc.ts", -1, num[0], -1);
+	rd_kafka_header_add(h, "cdc.source.topic", -1, ev->src.topic.p,
+	    (ssize_t)ev->src.topic.n);
+	rd_kafka_header_add(h, "cdc.source.partition", -1, num[1], -1);
+	rd_kafka_header_add(h, "cdc.source.offset", -1, num[2], -1);
+	return h;
+}
+
+/* Produce one message (val NULL: a tombstone).  0 or -1. */
+static int
+produce(struct writer *w, const char *topic, const struct cdc_buf *key,
+    const void *val, size_t vlen, const struct cdc_event *ev, const char *op)
+{
+	rd_kafka_headers_t *h = headers(ev, op);
+	rd_kafka_resp_err_t err;
+
+	while (w->seq - w->low >= RING - 1)
+		rd_kafka_poll(w->rk, 100);
+	for (;;) {
+		err = rd_kafka_producev(w->rk, RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_KEY(key->p, key->len), RD_KAFKA_V_VALUE(
+		    (void *)(uintptr_t)val, vlen),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_HEADERS(h),
+		    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)w->seq), RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(w->rk, 100);
+	}
+	if (err) {
+		rd_kafka_headers_destroy(h);
+		cdc_log_err("%.*s.%.*s (%.*s@%jd): cannot produce key %.*s to "
+		    "'%s': %s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
+		    ev->collection.p, (int)ev->src.topic.n, ev->src.topic.p,
+		    (intmax_t)ev->src.offset, (int)(key->len > 200 ? 200 :
+		    key->len), key->p, topic, rd_kafka_err2str(err));
+		w->status = CDC_EXIT_RUNTIME;
+		return -1;
+	}
+	w->seq++;
+	w->msgs++;
+	if (w->msgs % 1024 == 0)
+		rd_kafka_poll(w->rk, 0);
+	return 0;
+}
+
+static int
+topic_for(struct writer *w, char *topic, size_t n, const struct cdc_event *ev,
+    const char *op)
+{
+	if (cdc_env_topic(topic, n, w->o->tmpl, ev, op) == 0)
+		return 0;
+	cdc_log_err("no valid topic name from '%s' for %.*s.%.*s", w->o->tmpl,
+	    (int)ev->db.n, ev->db.p, (int)ev->collection.n, ev->collection.p);
+	w->status = CDC_EXIT_DATA;
+	return -1;
+}
+
+/* === events === */
+
+static int
+on_insert(struct writer *w, const struct cdc_event *ev, char *err,
+    size_t errsz)
+{
+	char topic[256];
+
+	if (cdc_cols_parse(&w->cols, ev->map, err, errsz) < 0 ||
+	    topic_for(w, topic, sizeof topic, ev, "insert") < 0)
+		return -1;
+	for (size_t r = 0; r < w->cols.rows; r++) {
+		w->key.len = w->val.len = 0;
+		if (cdc_env_insert(&w->key, &w->val, &w->env, ev, &w->cols, r,
+		    err, errsz) < 0)
+			return -1;
+		if (produce(w, topic, &w->key, w->val.p, w->val.len, ev,
+		    "c") < 0)
+			return -2;
+	}
+	w->rows += w->cols.rows;
+	return 0;
+}
+
+static int
+on_delete(struct writer *w, const struct cdc_event *ev, char *err,
+    size_t errsz)
+{
+	const msgpack_object *keys = cdc_map_get(ev->map, "keys");
+	struct cdc_str pk = {"", 0};
+	char topic[256];
+
+	cdc_map_str(ev->map, "pk", &pk.p, &pk.n);
+	if (!keys || keys->type != MSGPACK_OBJECT_ARRAY) {
+		snprintf(err, errsz, "delete without keys");
+		return -1;
+	}
+	if (topic_for(w, topic, sizeof topic, ev, "delete") < 0)
+		return -1;
+	for (uint32_t i = 0; i < keys->via.array.size; i++) {
+		w->key.len = w->val.len = 0;
+		if (cdc_env_delete(&w->key, &w->val, &w->env, ev, pk,
+		    &keys->via.array.ptr[i], err, errsz) < 0)
+			return -1;
+		if (produce(w, topic, &w->key, w->val.p, w->val.len, ev,
+		    "d") < 0 || (w->o->tombstones && w->o->format ==
+		    CDC_ENV_DEBEZIUM && produce(w, topic, &w->key, NULL, 0, ev,
+		    "d") < 0))
+			return -2;
+	}
+	w->rows += keys->via.array.size;
+	return 0;
+}
+
+/* -f cdc: the frame itself, keyed by db.collection. */
+static int
+on_frame(struct writer *w, const struct cdc_frame *fr,
+    const struct cdc_event *ev)
+{
+	char topic[256];
+	const char *op = cdc_ev_is_ddl(ev->type) ? "ddl" :
+	    cdc_ev_type_name(ev->type);
+
+	w->key.len = 0;
+	cdc_buf_add(&w->key, ev->db.p, ev->db.n);
+	cdc_buf_addc(&w->key, '.');
+	cdc_buf_add(&w->key, ev->collection.p, ev->collection.n);
+	if (cdc_ev_is_ddl(ev->type))
+		snprintf(topic, sizeof topic, "%s", w->o->ddl_topic);
+	else if (topic_for(w, topic, sizeof topic, ev, op) < 0)
+		return -1;
+	return produce(w, topic, &w->key, fr->data, fr->len, ev, op) < 0 ?
+	    -2 : 0;
+}
+
+/* 0; -1 a data error (err filled); -2 a produce error (logged). */
+static int
+one_event(struct writer *w, const struct cdc_frame *fr,
+    const struct cdc_event *ev, char *err, size_t errsz)
+{
+	if (ev->type == CDC_EV_HEADER)
+		return 0;
+	if (ev->type == CDC_EV_CHECKPOINT) {
+		queue_checkpoint(w, fr);
+		return 0;
+	}
+	if (w->o->format == CDC_ENV_CDC)
+		return on_frame(w, fr, ev);
+	if (ev->type == CDC_EV_INSERT)
+		return on_insert(w, ev, err, errsz);
+	if (ev->type == CDC_EV_DELETE)
+		return on_delete(w, ev, err, errsz);
+	w->key.len = w->val.len = 0;
+	if (cdc_env_ddl(&w->key, &w->val, ev, err, errsz) < 0)
+		return -1;
+	return produce(w, w->o->ddl_topic, &w->key, w->val.p, w->val.len, ev,
+	    "ddl") < 0 ? -2 : 0;
+}
+
+static int
+seen_unknown(struct writer *w, const struct cdc_event *ev)
+{
+	size_t h = 0;
+
+	for (size_t i = 0; i < ev->type_name.n; i++)
+		h = h * 31 + (unsigned char)ev->type_name.p[i];
+	return w->in.seen[h % CDC_EV__COUNT]++ > 0;
+}
+
+static void
+run(struct writer *w)
+{
+	struct cdc_frame fr;
+	struct cdc_event ev;
+	char err[1024], e[768];
+	int n = 0, rc;
+	struct timeval tv;
+
+	while (!stop_sig && !w->failed && w->status == 0 &&
+	    (n = cdc_input_next(&w->in, &fr, &ev, err, sizeof err)) == 1) {
+		gettimeofday(&tv, NULL);
+		w->env.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+		if (ev.type == CDC_EV_UNKNOWN) {
+			if (!seen_unknown(w, &ev))
+				cdc_log_warn("skipping events of unknown type "
+				    "'%.*s'", (int)ev.type_name.n,
+				    ev.type_name.p);
+			continue;
+		}
+		if ((rc = one_event(w, &fr, &ev, e, sizeof e)) == -1) {
+			cdc_log_err("%s: frame %ju: %s", w->in.name,
+			    (uintmax_t)fr.no, e);
+			w->status = CDC_EXIT_DATA;
+		}
+	}
+	if (n < 0 && !stop_sig && !w->failed && w->status == 0) {
+		cdc_log_err("%s", err);
+		w->status = CDC_EXIT_DATA;
+	}
+}
+
+/* === setup and teardown === */
+
+static rd_kafka_conf_t *
+kafka_conf(struct writer *w, char *err, size_t errsz)
+{
+	const struct opts *o = w->o;
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char buf[512];
+	size_t n = sizeof buf;
+
+	rd_kafka_conf_set(conf, "enable.idempotence", "true", NULL, 0);
+	rd_kafka_conf_set(conf, "acks", "all", NULL, 0);
+	rd_kafka_conf_set(conf, "partitioner", "murmur2_random", NULL, 0);
+	rd_kafka_conf_set(conf, "linger.ms", "20", NULL, 0);
+	cdc_kafka_conf_log(conf);
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	rd_kafka_conf_set_opaque(conf, w);
+	if (o->brokers)
+		rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, NULL, 0);
+	for (size_t i = 0; i < o->nprops; i++) {
+		const char *p = o->props[i] + 1;
+
+		if ((o->props[i][0] == 'F' ? cdc_kafka_conf_file(conf, p, err,
+		    errsz) : cdc_kafka_conf_set(conf, p, err, errsz)) < 0) {
+			rd_kafka_conf_destroy(conf);
+			return NULL;
+		}
+	}
+	if (!o->dump && (rd_kafka_conf_get(conf, "bootstrap.servers", buf,
+	    &n) != RD_KAFKA_CONF_OK || buf[0] == '\0')) {
+		snprintf(err, errsz, "no brokers: use -b or set "
+		    "bootstrap.servers with -X or -F");
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+/* 0 ready, 1 done (--dump-config), -1 error (logged). */
+static int
+setup(struct writer *w)
+{
+	char err[512];
+	rd_kafka_conf_t *conf = kafka_conf(w, err, sizeof err);
+
+	if (!conf) {
+		cdc_log_err("%s", err);
+		return -1;
+	}
+	if (w->o->dump) {
+		cdc_kafka_conf_dump(conf, stdout);
+		rd_kafka_conf_destroy(conf);
+		return 1;
+	}
+	w->env.format = w->o->format;
+	w->env.name = w->o->name;
+	w->acked = cdc_xcalloc(RING, 1);
+	if (cdc_input_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
+	    err, sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	w->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+	if (!w->rk) {
+		cdc_log_err("%s", err);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for every delivery report; a second signal abandons the wait. */
+static void
+drain(struct writer *w)
+{
+	double deadline = cdc_now() + (stop_sig ? w->o->flush_timeout : 1e9);
+
+	while (rd_kafka_outq_len(w->rk) > 0 && cdc_now() < deadline &&
+	    nsig < 2) {
+		rd_kafka_poll(w->rk, 100);
+		if (w->o->ckpt)
+			persist_ready(w);
+	}
+	rd_kafka_poll(w->rk, 0);
+	if (w->o->ckpt)
+		persist_ready(w);
+}
+
+static int
+teardown(struct writer *w)
+{
+	if (w->rk) {
+		drain(w);
+		if (rd_kafka_outq_len(w->rk) > 0 || w->low < w->seq) {
+			cdc_log_err("%ju messages not delivered",
+			    (uintmax_t)(w->seq - w->low));
+			w->status = CDC_EXIT_RUNTIME;
+		}
+		if (w->failed)
+			w->status = CDC_EXIT_RUNTIME;
+		cdc_log_info(2, "%ju rows, %ju messages", (uintmax_t)w->rows,
+		    (uintmax_t)w->msgs);
+		rd_kafka_destroy(w->rk);
+	}
+	for (size_t i = 0; i < w->npend; i++)
+		free(w->pend[i].frame);
+	free(w->pend);
+	free(w->acked);
+	cdc_input_close(&w->in);
+	cdc_buf_fini(&w->key);
+	cdc_buf_fini(&w->val);
+	cdc_cols_fini(&w->cols);
+	return w->status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct writer w = {0};
+	int rc;
+
+	cdc_log_init(argv[0], 1);
+	if ((rc = parse_opts(&o, argc, argv)) != 0)
+		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
+	w.o = &o;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if ((rc = setup(&w)) != 0) {
+		teardown(&w);
+		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	}
+	run(&w);
+	rc = teardown(&w);
+	if (stop_sig && rc == 0) {
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
+	return rc;
 }

@@ -1,0 +1,46 @@
+/*
+ * cdc_envelope.h - the shapes of cdc-write-kafka's messages: topic names from
+ * templates, and Debezium-style or flat JSON keys and values for each row of
+ * an insert and each key of a delete.  Output goes into caller buffers
+ * (struct cdc_buf, cdc_json.h); nothing here allocates what it returns.
+ */
+#ifndef CDC_ENVELOPE_H
+#define CDC_ENVELOPE_H
+
+#include "cdc_event.h"
+#include "cdc_json.h"
+
+enum cdc_env_format {
+	CDC_ENV_DEBEZIUM,
+	CDC_ENV_JSON,
+	CDC_ENV_CDC
+};
+
+struct cdc_env {
+	enum cdc_env_format format;
+	const char *name;	/* Debezium source.name (the logical server) */
+	int64_t now_ms;		/* processing time for ts_ms */
+};
+
+/*
+ * Expand {db}, {collection}, {partition} and {op} in tmpl into out (a NUL-
+ * terminated topic name).  Characters Kafka does not allow in topic names
+ * become '_'.  Returns 0, or -1 when the name would be empty or too long.
+ */
+int cdc_env_topic(char *out, size_t outsz, const char *tmpl,
+    const struct cdc_event *ev, const char *op);
+
+/* Key and value of insert row `row`. 0, or -1 with err (a bad value). */
+int cdc_env_insert(struct cdc_buf *key, struct cdc_buf *val,
+    const struct cdc_env *env, const struct cdc_event *ev,
+    const struct cdc_cols *cols, size_t row, char *err, size_t errsz);
+/* Key and value of delete key `k` (pk: the key field name). */
+int cdc_env_delete(struct cdc_buf *key, struct cdc_buf *val,
+    const struct cdc_env *env, const struct cdc_event *ev,
+    struct cdc_str pk, const msgpack_object *k, char *err, size_t errsz);
+/* A DDL or schema event as JSON: key {"db":..,"collection":..}, value the
+ * event's keys with "op" for "type". */
+int cdc_env_ddl(struct cdc_buf *key, struct cdc_buf *val,
+    const struct cdc_event *ev, char *err, size_t errsz);
+
+#endif
