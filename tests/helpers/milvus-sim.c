@@ -985,31 +985,39 @@ json_str(FILE *fp, const void *p, size_t n)
 	putc('"', fp);
 }
 
-/* Shortest text that reads back as the same float32 / double. */
+/*
+ * Shortest text that reads back as the same float32 / double: round-tripping
+ * is monotone in the precision, so a binary search over it finds the least.
+ */
+static void
+json_num(FILE *fp, double x, int is_f32)
+{
+	char b[40];
+	int lo = 1, hi = is_f32 ? 9 : 17;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		snprintf(b, sizeof b, "%.*g", mid, x);
+		if (is_f32 ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(b, sizeof b, "%.*g", lo, x);
+	fputs(b, fp);
+}
+
 static void
 json_f32(FILE *fp, float x)
 {
-	char b[40];
-
-	for (int p = 1; p <= 9; p++) {
-		snprintf(b, sizeof b, "%.*g", p, (double)x);
-		if (strtof(b, NULL) == x)
-			break;
-	}
-	fputs(b, fp);
+	json_num(fp, (double)x, 1);
 }
 
 static void
 json_f64(FILE *fp, double x)
 {
-	char b[40];
-
-	for (int p = 1; p <= 17; p++) {
-		snprintf(b, sizeof b, "%.*g", p, x);
-		if (strtod(b, NULL) == x)
-			break;
-	}
-	fputs(b, fp);
+	json_num(fp, x, 0);
 }
 
 static void
