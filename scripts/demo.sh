@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # make demo: the main job in one command.  Two embedded Kafka clusters
 # ("Milvus's Kafka" and "the target Kafka"), milvus-sim writing a Milvus 2.5
 # workload into the first, then
@@ -35,10 +35,13 @@ build/milvus-sim -b "$SRC" --milvus-version 2.5 --workload basic --rows 2000 --d
 kcat -b "$SRC" -L 2>/dev/null | grep -c 'topic "by-dev' | sed 's/^/topics written: /'
 
 say "cdc-read -e | tee >(cdc-write-json -o demo.jsonl) | cdc-write-kafka -t 'milvus.{db}.{collection}'"
+mkfifo "$D/tee"
+./cdc-write-json -o "$D/demo.jsonl" --checkpoint "$D/json.ckpt" <"$D/tee" &
+json=$!
 ./cdc-read -b "$SRC" -e --state "$D/state" \
-	| tee >(./cdc-write-json -o "$D/demo.jsonl" --checkpoint "$D/json.ckpt") \
+	| tee "$D/tee" \
 	| ./cdc-write-kafka -b "$DST" -t 'milvus.{db}.{collection}' --checkpoint "$D/kafka.ckpt"
-sleep 0.2	# let the tee'd JSON writer finish
+wait $json
 
 say "messages per target topic (kcat -L / -C)"
 for t in $(kcat -b "$DST" -L 2>/dev/null | sed -n 's/^ *topic "\([^"]*\)".*/\1/p' | sort); do
@@ -50,6 +53,20 @@ say "one insert on $T (key, then Debezium value, vectors shortened)"
 kcat -b "$DST" -C -t "$T" -e -q -f '%k\n%s\n' 2>/dev/null | sed -n '1,2p' | cut -c1-400
 say "one delete and its tombstone"
 kcat -b "$DST" -C -t "$T" -e -q -Z -f '%k %s\n' 2>/dev/null | grep -A1 -m1 '"op":"d"' | cut -c1-400
+
+say "the target topic, compacted (last value per key, tombstones drop keys), against milvus-sim's final state"
+kcat -b "$DST" -C -t "$T" -e -q -Z -f '%k\t%s\n' 2>/dev/null | python3 -c '
+import json, sys
+rows = {}
+for line in sys.stdin:
+    k, v = line.rstrip("\n").split("\t", 1)
+    if v == "NULL": rows.pop(k, None)
+    elif json.loads(v)["after"] is not None: rows[k] = json.loads(v)["after"]
+    else: rows.pop(k, None)
+want = [json.loads(l)["row"] for l in open(sys.argv[1])]
+same = sorted(map(json.dumps, rows.values())) == sorted(map(json.dumps, want))
+print("%d rows in the target, %d expected: %s" % (len(rows), len(want), "identical" if same else "DIFFERENT"))
+sys.exit(0 if same else 1)' "$D/expect.jsonl"
 
 say "JSON Lines sink: $(wc -l <"$D/demo.jsonl") lines; first DDL lines:"
 grep -v '"op":"insert"' "$D/demo.jsonl" | head -4 | cut -c1-200
