@@ -36,11 +36,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
 #include "cdc_b64.h"
 #include "cdc_event.h"
+#include "cdc_fmt.h"
 #include "cdc_kafka.h"
 #include "cdc_util.h"
 
@@ -985,27 +987,14 @@ json_str(FILE *fp, const void *p, size_t n)
 	putc('"', fp);
 }
 
-/*
- * Shortest text that reads back as the same float32 / double: round-tripping
- * is monotone in the precision, so a binary search over it finds the least.
- */
+/* Shortest round-trip text, by the writers' formatter (cdc_fmt.h). */
 static void
 json_num(FILE *fp, double x, int is_f32)
 {
-	char b[40];
-	int lo = 1, hi = is_f32 ? 9 : 17;
+	char b[CDC_FMT_MAX];
+	size_t n = is_f32 ? cdc_fmt_float(b, (float)x) : cdc_fmt_double(b, x);
 
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-
-		snprintf(b, sizeof b, "%.*g", mid, x);
-		if (is_f32 ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	snprintf(b, sizeof b, "%.*g", lo, x);
-	fputs(b, fp);
+	fwrite(b, 1, n, fp);
 }
 
 static void
@@ -1863,6 +1852,19 @@ run_workload(struct sim *s)
 
 /* === --expect: the final state, one row a line === */
 
+/* Timestamptz as the writers show it: ISO-8601 UTC, microseconds. */
+static void
+json_iso(FILE *fp, int64_t us)
+{
+	time_t sec = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	fprintf(fp, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(us % 1000000));
+}
+
 static void
 print_val(FILE *fp, const struct field *f, const struct val *v)
 {
@@ -1933,6 +1935,7 @@ print_val(FILE *fp, const struct field *f, const struct val *v)
 		}
 		putc('}', fp);
 		break;
+	case CDC_DT_TIMESTAMPTZ: json_iso(fp, v->i); break;
 	default: fprintf(fp, "%" PRId64, v->i); break;
 	}
 }

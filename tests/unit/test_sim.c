@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -160,6 +161,21 @@ b64_json(const void *p, size_t n)
 	return j;
 }
 
+/* µs since the epoch (all positive here) as ISO-8601 UTC text. */
+static json_t *
+iso(int64_t us)
+{
+	time_t sec = (time_t)(us / 1000000);
+	struct tm tm;
+	char b[40];
+
+	gmtime_r(&sec, &tm);
+	strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(b + strlen(b), sizeof b - strlen(b), ".%06dZ",
+	    (int)(us % 1000000));
+	return json_string(b);
+}
+
 static json_t *
 scalar_cell(const Milvus__Schema__ScalarField *sf, size_t i)
 {
@@ -183,7 +199,7 @@ scalar_cell(const Milvus__Schema__ScalarField *sf, size_t i)
 		return b64_json(sf->geometry_data->data[i].data,
 		    sf->geometry_data->data[i].len);
 	case MILVUS__SCHEMA__SCALAR_FIELD__DATA_TIMESTAMPTZ_DATA:
-		return json_integer(sf->timestamptz_data->data[i]);
+		return iso(sf->timestamptz_data->data[i]);
 	default:
 		return NULL;
 	}
