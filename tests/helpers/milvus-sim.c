@@ -987,14 +987,35 @@ json_str(FILE *fp, const void *p, size_t n)
 	putc('"', fp);
 }
 
-/* Shortest round-trip text, by the writers' formatter (cdc_fmt.h). */
+/*
+ * Shortest round-trip text, by the writers' formatter (cdc_fmt.h) when what
+ * it writes reads back (it does not for some values just below a power of
+ * ten, e.g. -0.99999994f); else by a binary search over %.*g's precision
+ * (round-tripping is monotone in it).
+ */
 static void
 json_num(FILE *fp, double x, int is_f32)
 {
-	char b[CDC_FMT_MAX];
+	char b[CDC_FMT_MAX + 8];
 	size_t n = is_f32 ? cdc_fmt_float(b, (float)x) : cdc_fmt_double(b, x);
+	int lo = 1, hi = is_f32 ? 9 : 17;
 
-	fwrite(b, 1, n, fp);
+	b[n] = '\0';
+	if (is_f32 ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x) {
+		fwrite(b, 1, n, fp);
+		return;
+	}
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		snprintf(b, sizeof b, "%.*g", mid, x);
+		if (is_f32 ? strtof(b, NULL) == (float)x : strtod(b, NULL) == x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(b, sizeof b, "%.*g", lo, x);
+	fputs(b, fp);
 }
 
 static void
