@@ -1,0 +1,95 @@
+#!/bin/sh
+# cdc-write-kafka on the fixtures, read back with kcat -J (the independent
+# client): topics, keys, envelopes, tombstones and headers as cdc-write-kafka(1)
+# specifies; -f json and -f cdc; checkpoints; malformed input.
+. "$(dirname "$0")/lib.sh"
+plan 12
+start_kafka
+load_fixtures
+./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
+SRC=$BROKERS
+start_kafka
+DST=$BROKERS
+
+./cdc-write-kafka -b "$DST" --checkpoint "$T/k.ckpt" <"$T/s.cdc"
+is "$?" 0 "cdc-write-kafka exits 0 once everything is delivered"
+kcat -b "$DST" -L 2>/dev/null | sed -n 's/^ *topic "\([^"]*\)".*/\1/p' | sort >"$T/topics"
+printf 'milvus.ddl\nmilvus.default.notes\nmilvus.default.products\n' >"$T/topics.want"
+cmp_ok "$T/topics" "$T/topics.want" "topics from the template and the DDL topic"
+
+# Per key, in partition order: key, op (or TOMBSTONE), before/after ids.
+kcat -b "$DST" -C -t milvus.default.products -e -q -J 2>/dev/null >"$T/p.json"
+python3 - "$T/p.json" >"$T/seq" <<'PY'
+import json, sys
+msgs = [json.loads(l) for l in open(sys.argv[1], encoding="latin-1")]
+msgs.sort(key=lambda m: (m["partition"], m["offset"]))
+for m in msgs:
+    v = m["payload"]
+    if v is None:
+        print(m["key"], "TOMBSTONE")
+        continue
+    v = json.loads(v)
+    print(m["key"], v["op"], json.dumps(v["before"]), "after" if v["after"] else "null",
+          v["source"]["connector"], v["source"]["collection"], v["source"]["kafka_topic"])
+PY
+sort -s -k1,1 "$T/seq" >"$T/seq.sorted"
+cat >"$T/seq.want" <<'EOF2'
+{"id":1} c null after milvus products by-dev-rootcoord-dml_0
+{"id":1} d {"id": 1} null milvus products by-dev-rootcoord-dml_0
+{"id":1} TOMBSTONE
+{"id":2} c null after milvus products by-dev-rootcoord-dml_0
+{"id":2} d {"id": 2} null milvus products by-dev-rootcoord-dml_0
+{"id":2} TOMBSTONE
+{"id":2} c null after milvus products by-dev-rootcoord-dml_0
+{"id":3} c null after milvus products by-dev-rootcoord-dml_0
+{"id":3} d {"id": 3} null milvus products by-dev-rootcoord-dml_0
+{"id":3} TOMBSTONE
+EOF2
+cmp_ok "$T/seq.sorted" "$T/seq.want" "per key: insert, delete (before = key), tombstone, in order"
+
+python3 - "$T/p.json" >"$T/row" <<'PY'
+import json, sys
+for l in open(sys.argv[1], encoding="latin-1"):
+    m = json.loads(l)
+    if m["key"] == '{"id":1}' and m["payload"] and '"op":"c"' in m["payload"]:
+        print(json.dumps(json.loads(m["payload"])["after"], sort_keys=True))
+PY
+cat >"$T/row.want" <<'EOF2'
+{"active": true, "attrs": {"size": 42}, "bits": "oAE=", "brain": [0.5, 3.0], "color": "red", "embedding": [0.1, 0.2, 0.3, 0.4], "half": [1.0, -2.0], "id": 1, "price": 19.5, "sparse": {"17": 1.25, "3": 0.5}, "stock": 5, "tags": ["shoe", "red"], "title": "red shoe"}
+EOF2
+cmp_ok "$T/row" "$T/row.want" "the row image as the mapping specifies"
+
+kcat -b "$DST" -C -t milvus.default.products -e -q -f '%h\n' 2>/dev/null | head -1 |
+	tr ',' '\n' | sed 's/=.*//' >"$T/hdrs"
+printf 'cdc.op\ncdc.db\ncdc.collection\ncdc.ts\ncdc.source.topic\ncdc.source.partition\ncdc.source.offset\n' >"$T/hdrs.want"
+cmp_ok "$T/hdrs" "$T/hdrs.want" "headers on every message"
+is "$(kcat -b "$DST" -C -t milvus.ddl -e -q -f '%s\n' 2>/dev/null | grep -c '"op":"create_collection"')" 2 \
+	"DDL events on the DDL topic"
+python3 tests/e2e/lastckpt.py "$T/s.cdc" "$T/last.ckpt" >/dev/null
+cmp_ok "$T/k.ckpt" "$T/last.ckpt" "the checkpoint file holds the last checkpoint once delivered"
+
+./cdc-write-kafka -b "$DST" -f json -t 'flat.{collection}' --no-tombstones <"$T/s.cdc"
+is "$(kcat -b "$DST" -C -t flat.notes -e -q -f '%s\n' 2>/dev/null | python3 -c '
+import json, sys
+print(" ".join(sorted("%s:%s" % (json.loads(l)["__op"], json.loads(l)["key"]) for l in sys.stdin)))')" \
+	"c:a c:b d:a" "-f json: flat rows with __op"
+
+./cdc-write-kafka -b "$DST" -f cdc -t 'raw.{db}' <"$T/s.cdc"
+is "$(kcat -b "$DST" -C -t raw.default -e -q -f 'x\n' 2>/dev/null | wc -l)" 6 "-f cdc: one message per data event (3 inserts, 3 deletes)"
+
+# A torn stream: everything before it delivered and checkpointed, exit 3.
+head -c $(( $(wc -c <"$T/s.cdc") - 7 )) "$T/s.cdc" >"$T/torn.cdc"
+rc=0; ./cdc-write-kafka -b "$DST" -t 'torn.{collection}' --checkpoint "$T/t.ckpt" <"$T/torn.cdc" 2>"$T/torn.err" || rc=$?
+is "$rc" 3 "a torn frame exits 3"
+is "$(kcat -b "$DST" -C -t torn.products -e -q -f 'x\n' 2>/dev/null | wc -l)" 10 \
+	"every message before it was delivered"
+
+# Produce errors that outlast the retries: exit 1, checkpoint not written.
+start_kafka --control "$T/ctl"
+echo "push-errors 0 10000 TOPIC_AUTHORIZATION_FAILED" >"$T/ctl"
+sleep 0.2
+rc=0; ./cdc-write-kafka -b "$BROKERS" --checkpoint "$T/f.ckpt" -X message.timeout.ms=3000 \
+	<"$T/s.cdc" 2>"$T/f.err" || rc=$?
+if [ "$rc" = 1 ] && [ ! -e "$T/f.ckpt" ]; then ok "a failed delivery exits 1 and writes no checkpoint"
+else not_ok "a failed delivery exits 1 and writes no checkpoint (rc=$rc)"; cat "$T/f.err" | sed 's/^/# /'; fi
+done_testing
