@@ -188,6 +188,13 @@ cdc_fmt_float(char *buf, float f)
 	if (n)
 		return n;
 	e10 = (int)floor(log10(d));
+	if (e10 < -21 || e10 > 21)
+		return float_slow(buf, f);
+	/* log10 may be off by one near powers of ten: fix it exactly. */
+	if (e10 >= 0 ? d >= p10[e10 + 1] : d * p10[-e10 - 1] >= 1)
+		e10++;
+	else if (e10 >= 0 ? d < p10[e10] : d * p10[-e10] < 1)
+		e10--;
 	for (int p = 6; p <= 9; p++) {
 		int k = p - 1 - e10;
 		double v;
@@ -197,12 +204,9 @@ cdc_fmt_float(char *buf, float f)
 		if (k > 22 || k < -22)
 			return float_slow(buf, f);
 		v = nearbyint(scale(d, k));
-		if (v >= p10[p]) {	/* log10 rounded down too little */
-			e10++;
-			p--;
-			continue;
-		}
-		if (!reads_back(v, k, (float)d))
+		/* Rounding up to 10^p: a shorter candidate that did not read
+		 * back at a smaller p; more digits will. */
+		if (v >= p10[p] || !reads_back(v, k, (float)d))
 			continue;
 		q = (uint64_t)v;
 		while (nd > 1 && q % 10 == 0) {

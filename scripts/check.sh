@@ -18,7 +18,7 @@ uf=$(grep -c '^not ok ' build/unit.log)
 [ "$urc" -ne 0 ] && [ "$uf" -eq 0 ] && uf=1
 pass=$((pass + up)) fail=$((fail + uf))
 
-prove -v tests/e2e/*.sh >build/e2e.log 2>&1
+prove -v tests/e2e/[0-9]*.sh >build/e2e.log 2>&1
 erc=$?
 grep -v '^ok ' build/e2e.log | grep -v '^# ' || true
 ep=$(grep -c '^ok ' build/e2e.log)

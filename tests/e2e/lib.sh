@@ -61,6 +61,6 @@ start_kafka() {
 load_fixtures() { build/fixture-load -b "$BROKERS" "${1:-$FIXTURES/records.jsonl}"; }
 
 # kcat_dump TOPIC: every record as one JSON line (kcat -J), to stdout.
-kcat_dump() { kcat -b "$BROKERS" -C -t "$1" -o beginning -e -q -J 2>/dev/null; }
+kcat_dump() { kcat -b "$BROKERS" -X fetch.wait.max.ms=5 -C -t "$1" -o beginning -e -q -J 2>/dev/null; }
 
 done_testing() { [ "$_failed" -eq 0 ]; }

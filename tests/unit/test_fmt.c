@@ -89,6 +89,23 @@ sig_digits(const char *s)
 	return n;
 }
 
+/* The floats just below and at every power of ten read back (regression:
+ * -0.99999994f once printed as -9.9999994, found by milvus-sim). */
+T_TEST(fmt_float_powers_of_ten)
+{
+	T_EQ_STR(ff(-0.99999994f), "-0.99999994");
+	T_EQ_STR(ff(9.999999f), "9.999999");
+	for (int e = -38; e <= 38; e++) {
+		float x = strtof("1", NULL) * powf(10.0f, (float)e);
+		float v[3] = {x, nextafterf(x, 0), nextafterf(x, INFINITY)};
+
+		for (int i = 0; i < 3; i++)
+			if (!isinf(v[i]) && strtof(ff(v[i]), NULL) != v[i])
+				t_fail(__FILE__, __LINE__, "%.9g -> %s",
+				    (double)v[i], ff(v[i]));
+	}
+}
+
 /* For a million pseudo-random float32 bit patterns (and every exponent),
  * the output reads back exactly and never uses 9 digits where 8 would do. */
 T_TEST(fmt_float_sweep)
