@@ -386,8 +386,21 @@ cell_err(const struct cdc_col *c, size_t row, char *err, size_t errsz)
 	return -1;
 }
 
-int
-cdc_json_cell(struct cdc_buf *b, const struct cdc_col *c, size_t row,
+/* A JSON field as a JSON string holding its (validated) text. */
+static int
+add_json_as_str(struct cdc_buf *b, const msgpack_object *o)
+{
+	size_t mark = b->len;
+
+	if (o->type != MSGPACK_OBJECT_STR ||
+	    add_json_text(b, o->via.str.ptr, o->via.str.size) < 0)
+		return -1;
+	b->len = mark;
+	return cdc_json_str(b, o->via.str.ptr, o->via.str.size);
+}
+
+static int
+cell(struct cdc_buf *b, const struct cdc_col *c, size_t row, int rest,
     char *err, size_t errsz)
 {
 	const msgpack_object *o;
@@ -397,7 +410,12 @@ cdc_json_cell(struct cdc_buf *b, const struct cdc_col *c, size_t row,
 		return 0;
 	}
 	if (c->row_bytes) {
-		add_vector(b, c, row);
+		if (rest && (c->dt == CDC_DT_FLOAT16_VECTOR ||
+		    c->dt == CDC_DT_BFLOAT16_VECTOR))
+			add_b64(b, c->data->via.bin.ptr + row * c->row_bytes,
+			    c->row_bytes);
+		else
+			add_vector(b, c, row);
 		return 0;
 	}
 	o = &c->data->via.array.ptr[row];
@@ -416,7 +434,17 @@ cdc_json_cell(struct cdc_buf *b, const struct cdc_col *c, size_t row,
 		cdc_buf_addc(b, ']');
 		return 0;
 	}
+	if (rest && c->dt == CDC_DT_JSON)
+		return add_json_as_str(b, o) < 0 ? cell_err(c, row, err, errsz) :
+		    0;
 	return add_scalar(b, o, c->dt) < 0 ? cell_err(c, row, err, errsz) : 0;
+}
+
+int
+cdc_json_cell(struct cdc_buf *b, const struct cdc_col *c, size_t row,
+    char *err, size_t errsz)
+{
+	return cell(b, c, row, 0, err, errsz);
 }
 
 /* === columns === */
@@ -596,7 +624,7 @@ cdc_json_row(struct cdc_buf *b, const struct cdc_cols *c, size_t row,
 			return col_err(col, "invalid UTF-8 in the name", err,
 			    errsz);
 		cdc_buf_addc(b, ':');
-		if (cdc_json_cell(b, col, row, err, errsz) < 0)
+		if (cell(b, col, row, c->rest, err, errsz) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < c->n; i++) {

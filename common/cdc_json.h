@@ -58,6 +58,8 @@ struct cdc_cols {
 	size_t n, cap;
 	uint64_t rows;
 	int pk;			/* index of the primary key column, or -1 */
+	int rest;		/* Milvus REST rows: JSON fields as strings of
+				   JSON text, fp16/bf16 vectors as base64 */
 	struct cdc_str pk_name;
 };
 
