@@ -343,6 +343,37 @@ call(struct writer *w, const char *path, json_t **data, char *err,
 	return rc;
 }
 
+/*
+ * Send the batch body.  Milvus 2.3-2.5 never write CreatePartition into
+ * Kafka, so a partition the target lacks is created (idempotent) and the
+ * rows sent again.
+ */
+static int
+write_rows(struct writer *w, char *err, size_t errsz)
+{
+	const char *path = w->o->upsert ? "/v2/vectordb/entities/upsert" :
+	    "/v2/vectordb/entities/insert";
+	struct cdc_buf rows = w->body, part = {0};
+	int rc;
+
+	w->rest.last_code = 0;
+	if ((rc = call(w, path, NULL, err, errsz)) == 0 ||
+	    w->rest.last_code != 200 || !w->b.part[0])
+		return rc;
+	cdc_buf_adds(&part, "{\"dbName\":");
+	cdc_json_str(&part, w->b.db, strlen(w->b.db));
+	cdc_buf_adds(&part, ",\"collectionName\":");
+	cdc_json_str(&part, w->b.coll, strlen(w->b.coll));
+	cdc_buf_adds(&part, ",\"partitionName\":");
+	cdc_json_str(&part, w->b.part, strlen(w->b.part));
+	cdc_buf_addc(&part, '}');
+	w->body = part;
+	rc = call(w, "/v2/vectordb/partitions/create", NULL, err, errsz);
+	w->body = rows;
+	cdc_buf_fini(&part);
+	return rc ? rc : call(w, path, NULL, err, errsz);
+}
+
 static int
 flush_batch(struct writer *w)
 {
@@ -364,8 +395,7 @@ flush_batch(struct writer *w)
 	cdc_buf_adds(&w->body, ",\"data\":[");
 	cdc_buf_add(&w->body, b->rows.p, b->rows.len);
 	cdc_buf_adds(&w->body, "]}");
-	if (call(w, w->o->upsert ? "/v2/vectordb/entities/upsert" :
-	    "/v2/vectordb/entities/insert", NULL, err, sizeof err) != 0)
+	if (write_rows(w, err, sizeof err) != 0)
 		rc = refused(w, b->src, b->db, b->coll, err, b->held.p,
 		    b->held.len);
 	else

@@ -64,3 +64,42 @@ load_fixtures() { build/fixture-load -b "$BROKERS" "${1:-$FIXTURES/records.jsonl
 kcat_dump() { kcat -b "$BROKERS" -X fetch.wait.max.ms=5 -C -t "$1" -o beginning -e -q -J 2>/dev/null; }
 
 done_testing() { [ "$_failed" -eq 0 ]; }
+
+# start_fake_milvus [args]: exports FAKE_URI (the fake Milvus REST server).
+start_fake_milvus() {
+	_f=$T/fake.$(date +%s%N)
+	/usr/bin/python3 tests/helpers/fake-milvus/fake_milvus.py "$@" >"$_f" 2>"$_f.err" &
+	_pids="$_pids $!"
+	for _i in $(seq 100); do
+		[ -s "$_f" ] && break
+		sleep 0.05
+	done
+	FAKE_URI=$(sed -n 's/^URI=//p' "$_f")
+	[ -n "$FAKE_URI" ] || { echo "Bail out! fake Milvus did not start"; exit 1; }
+	export FAKE_URI
+}
+
+fake_post() { curl -s -X POST -d "$2" "$FAKE_URI$1" >/dev/null; }
+
+# fake_rows: the fake's rows as sorted JSON lines {db, collection, row}.
+fake_rows() {
+	curl -s "$FAKE_URI/_fake/state" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+out = []
+for dn, d in s["databases"].items():
+    for cn, c in d["collections"].items():
+        for r in c["rows"]:
+            r = {k: v for k, v in r.items() if k != "__partition"}
+            out.append(json.dumps({"db": dn, "collection": cn, "row": r}, sort_keys=True))
+print("\n".join(sorted(out)))'
+}
+
+# expect_rows FILE: milvus-sim --expect output in the form of fake_rows.
+expect_rows() {
+	python3 -c '
+import json, sys
+out = [json.dumps({"db": e["db"], "collection": e["collection"], "row": e["row"]}, sort_keys=True)
+       for e in map(json.loads, open(sys.argv[1]))]
+print("\n".join(sorted(out)))' "$1"
+}

@@ -217,7 +217,7 @@ def check_scalar(f, v, t=None):
         if not isinstance(v, str):
             bad(f, "JSON fields must be sent as a string of JSON text")
         try:
-            json.loads(v)
+            v = json.loads(v)   # stored parsed, as query returns it
         except ValueError:
             bad(f, "invalid JSON text")
     elif t == "Array":
@@ -431,6 +431,12 @@ def alias(st, body, op):
     return {}
 
 
+def index_of(c, name):
+    if name not in c["indexes"]:
+        raise Fail(NOT_FOUND_INDEX, "index not found[indexName=%s]" % name)
+    return c["indexes"][name]
+
+
 def set_flag(c, k, v):
     c[k] = v
     return {}
@@ -466,6 +472,14 @@ ROUTES = {
     "indexes/create": create_index,
     "indexes/drop": drop_index,
     "indexes/list": lambda st, b: sorted(st.coll(b)["indexes"]),
+    "indexes/alter_properties": lambda st, b: (need(b, "collectionName", "indexName"),
+                                               index_of(st.coll(b), b["indexName"]).setdefault(
+                                                   "properties", {}).update(b.get("properties") or {}),
+                                               {})[2],
+    "collections/drop_properties": lambda st, b: ([st.coll(b)["properties"].pop(k, None)
+                                                   for k in b.get("propertyKeys") or []], {})[1],
+    "databases/drop_properties": lambda st, b: ([st.db(b)["properties"].pop(k, None)
+                                                 for k in b.get("propertyKeys") or []], {})[1],
     "aliases/create": lambda st, b: alias(st, b, "create"),
     "aliases/alter": lambda st, b: alias(st, b, "alter"),
     "aliases/drop": lambda st, b: alias(st, b, "drop"),
