@@ -25,18 +25,30 @@ static const double p10[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
+static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
 size_t
 cdc_fmt_u64(char *buf, uint64_t v)
 {
-	char tmp[24];
-	size_t n = 0, i;
+	char tmp[24], *p = tmp + sizeof tmp;
+	size_t n;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(buf, p, n);
 	return n;
 }
 
@@ -57,6 +69,29 @@ scale(double n, int k)
 	return k >= 0 ? n * p10[k] : n / p10[-k];
 }
 
+/* The doubles next to a positive finite d (cheaper than nextafter()). */
+static double
+next_up(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, 8);
+	u++;
+	memcpy(&d, &u, 8);
+	return d;
+}
+
+static double
+next_down(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, 8);
+	u--;
+	memcpy(&d, &u, 8);
+	return d;
+}
+
 /*
  * Does the decimal v * 10^-k read back as f?  When d = v * 10^-k is exact
  * the one rounding to float decides; otherwise every double next to d must
@@ -66,13 +101,15 @@ static int
 reads_back(double v, int k, float f)
 {
 	double d = scale(v, -k);
-	int exact = k <= 0 ? fma(v, p10[-k], -d) == 0 :
-	    fma(d, p10[k], -v) == 0;
+	/* v < 10^9: v * 10^j is exact below 2^53; v / 10^k is exact when
+	 * 10^k divides v. */
+	int exact = k <= 0 ? d < 9007199254740992.0 :
+	    k <= 9 && (uint64_t)v % (uint64_t)p10[k] == 0;
 
 	if (exact)
 		return (float)d == f;
-	return (float)d == f && (float)nextafter(d, INFINITY) == f &&
-	    (float)nextafter(d, -INFINITY) == f;
+	return (float)d == f && (float)next_up(d) == f &&
+	    (float)next_down(d) == f;
 }
 
 /*
@@ -108,16 +145,19 @@ layout(char *buf, int neg, uint64_t n, int nd, int e10)
 		memcpy(buf + len, dig, (size_t)nd);
 		return len + (size_t)nd;
 	}
-	for (i = 0; i <= e10 || i < nd; i++) {
-		if (i == e10 + 1)
-			buf[len++] = '.';
-		buf[len++] = i < nd ? dig[i] : '0';
+	if (nd <= e10 + 1) {	/* integral: digits, zeros, ".0" */
+		memcpy(buf + len, dig, (size_t)nd);
+		len += (size_t)nd;
+		for (i = nd; i <= e10; i++)
+			buf[len++] = '0';
+		memcpy(buf + len, ".0", 2);
+		return len + 2;
 	}
-	if (nd <= e10 + 1) {
-		buf[len++] = '.';
-		buf[len++] = '0';
-	}
-	return len;
+	memcpy(buf + len, dig, (size_t)e10 + 1);
+	len += (size_t)e10 + 1;
+	buf[len++] = '.';
+	memcpy(buf + len, dig + e10 + 1, (size_t)(nd - e10 - 1));
+	return len + (size_t)(nd - e10 - 1);
 }
 
 /* Parse what snprintf made into layout()'s form. */
@@ -165,6 +205,8 @@ special(char *buf, double d)
 	return 0;
 }
 
+static size_t short_digits(char *buf, int neg, double d, int e10);
+
 static size_t
 float_slow(char *buf, float f)
 {
@@ -187,35 +229,57 @@ cdc_fmt_float(char *buf, float f)
 
 	if (n)
 		return n;
-	e10 = (int)floor(log10(d));
+	{
+		uint64_t u;
+		int e2;
+
+		memcpy(&u, &d, 8);
+		e2 = (int)((u >> 52) & 0x7ff) - 1022;	/* d = m * 2^e2, m in [.5,1) */
+		/* floor(log10(2^(e2-1))), then fixed exactly below. */
+		e10 = ((e2 - 1) * 78913) >> 18;
+	}
 	if (e10 < -21 || e10 > 21)
 		return float_slow(buf, f);
-	/* log10 may be off by one near powers of ten: fix it exactly. */
 	if (e10 >= 0 ? d >= p10[e10 + 1] : d * p10[-e10 - 1] >= 1)
 		e10++;
 	else if (e10 >= 0 ? d < p10[e10] : d * p10[-e10] < 1)
 		e10--;
-	for (int p = 6; p <= 9; p++) {
-		int k = p - 1 - e10;
-		double v;
-		uint64_t q;
-		int nd = p;
+	if (8 - e10 > 22 || 8 - e10 < -22)
+		return float_slow(buf, f);
+	return short_digits(buf, f < 0, d, e10);
+}
 
-		if (k > 22 || k < -22)
-			return float_slow(buf, f);
-		v = nearbyint(scale(d, k));
-		/* Rounding up to 10^p: a shorter candidate that did not read
-		 * back at a smaller p; more digits will. */
-		if (v >= p10[p] || !reads_back(v, k, (float)d))
-			continue;
-		q = (uint64_t)v;
-		while (nd > 1 && q % 10 == 0) {
-			q /= 10;
-			nd--;
-		}
-		return layout(buf, f < 0, q, nd, e10);
+/*
+ * The shortest of p = 8, 7, 6 digits that reads back, else 9 digits (nine
+ * significant digits always identify a float32, even when the scaled value
+ * was rounded twice: the error stays far below half a float ulp).
+ */
+static size_t
+short_digits(char *buf, int neg, double d, int e10)
+{
+	double best = nearbyint(scale(d, 8 - e10));
+	int bestp = 9;
+	uint64_t q;
+
+	if (best >= p10[9]) {	/* rounded up to 10^9: one more decade */
+		e10++;
+		best = nearbyint(scale(d, 8 - e10));
 	}
-	return float_slow(buf, f);
+	for (int p = 8; p >= 6; p--) {
+		int k = p - 1 - e10;
+		double v = nearbyint(scale(d, k));
+
+		if (v >= p10[p] || !reads_back(v, k, (float)d))
+			break;
+		best = v;
+		bestp = p;
+	}
+	q = (uint64_t)best;
+	while (bestp > 1 && q % 10 == 0) {
+		q /= 10;
+		bestp--;
+	}
+	return layout(buf, neg, q, bestp, e10);
 }
 
 size_t

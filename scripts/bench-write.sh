@@ -1,0 +1,47 @@
+#!/bin/bash
+# cdc-write-kafka's benchmark (issue 4), every figure beside its baseline from
+# the same run:
+#   cdc-read -e | cdc-write-kafka -f cdc   against   kcat -C -e | kcat -P
+#   -f debezium rows/s (128-dim float vectors) against -f cdc rows/s
+#   peak RSS of cdc-write-kafka.
+# Figures are printed, not asserted.
+set -eu
+cd "$(dirname "$0")/.."
+ROWS=${BENCH_ROWS:-50000}
+D=$(mktemp -d); K=""
+trap 'kill $K 2>/dev/null; rm -rf "$D"' EXIT
+kafka() {
+	build/mock-kafka >"$D/$1" 2>/dev/null & K="$K $!"
+	for i in $(seq 100); do [ -s "$D/$1" ] && break; sleep 0.05; done
+	sed 's/BROKERS=//' "$D/$1"
+}
+SRC=$(kafka src)
+build/milvus-sim -b "$SRC" --workload bench --rows "$ROWS" --dim 128 >/dev/null
+./cdc-read -b "$SRC" -e -q >"$D/s.cdc"
+topics=$(kcat -b "$SRC" -L 2>/dev/null | sed -n 's/^ *topic "\(by-dev[^"]*\)".*/\1/p' | sort)
+m() { scripts/measure.py "$1"; }
+report() {	# name json rows
+	python3 - "$@" <<'PY'
+import json, sys
+name, r, rows = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+print("%-44s %6.2fs wall %6.2fs cpu %9.0f rows/s  peak RSS %6.1f MiB"
+      % (name, r["wall"], r["cpu"], rows / r["wall"], r["maxrss_kib"] / 1024))
+PY
+}
+for run in 1 2; do
+	DST=$(kafka dst$run)
+	copy=""
+	for t in $topics; do
+		copy="$copy kcat -b $SRC -C -t $t -o beginning -e -q 2>/dev/null | kcat -b $DST -P -t copy.$t 2>/dev/null &"
+	done
+	k=$(m "$copy wait")
+	c=$(m "./cdc-read -b $SRC -e -q | ./cdc-write-kafka -b $DST -f cdc -t 'cdc.{collection}'")
+	report "kcat -C -e | kcat -P (17 topics at once)" "$k" "$ROWS"
+	report "cdc-read -e | cdc-write-kafka -f cdc" "$c" "$ROWS"
+	python3 -c 'import json,sys; k,c=json.loads(sys.argv[1]),json.loads(sys.argv[2]); print("ratio (ours / kcat copy throughput): wall %.2f, cpu %.2f" % (k["wall"]/c["wall"], k["cpu"]/c["cpu"]))' "$k" "$c"
+	f=$(m "./cdc-write-kafka -b $DST -f cdc -t 'wc.{collection}' <$D/s.cdc")
+	z=$(m "./cdc-write-kafka -b $DST -f debezium -t 'wd.{collection}' <$D/s.cdc")
+	report "cdc-write-kafka -f cdc (writer alone)" "$f" "$ROWS"
+	report "cdc-write-kafka -f debezium (writer alone)" "$z" "$ROWS"
+	python3 -c 'import json,sys; f,z=json.loads(sys.argv[1]),json.loads(sys.argv[2]); print("debezium / cdc rows/s: %.2f" % (f["wall"]/z["wall"]))' "$f" "$z"
+done
