@@ -135,10 +135,17 @@ msg_type_of(const struct cdc_record *rec, char *err, size_t errsz)
 			return v->value;
 	}
 	mh = milvus__common__msg_header__unpack(NULL, rec->len, rec->value);
-	if (!mh || !mh->msg_base) {
+	if (!mh) {
+		char why[200];
+
+		cdc_milvus_wire_why(&milvus__common__msg_header__descriptor,
+		    rec->value, rec->len, why, sizeof why);
+		snprintf(err, errsz, "not a Milvus message: %s", why);
+		return -1;
+	}
+	if (!mh->msg_base) {
 		snprintf(err, errsz, "not a Milvus message (no MsgBase)");
-		if (mh)
-			milvus__common__msg_header__free_unpacked(mh, NULL);
+		milvus__common__msg_header__free_unpacked(mh, NULL);
 		return -1;
 	}
 	t = (int)mh->msg_base->msg_type;
@@ -166,6 +173,24 @@ decode_wal(const struct cdc_record *rec, struct cdc_msg *m, char *err,
 	return -1;
 }
 
+/* A Delete's counts agree: keys, timestamps (one per key) and num_rows. */
+static int
+check_delete(const Milvus__Msg__DeleteRequest *r, uint64_t keys, char *err,
+    size_t errsz)
+{
+	if (r->n_timestamps != 0 && r->n_timestamps != keys) {
+		snprintf(err, errsz, "%zu timestamps for %ju keys",
+		    r->n_timestamps, (uintmax_t)keys);
+		return -1;
+	}
+	if (r->num_rows != 0 && (uint64_t)r->num_rows != keys) {
+		snprintf(err, errsz, "num_rows %jd for %ju keys",
+		    (intmax_t)r->num_rows, (uintmax_t)keys);
+		return -1;
+	}
+	return 0;
+}
+
 /* Fill the fields every decoded message type carries. */
 static int
 fill_dml(struct cdc_msg *m, char *err, size_t errsz)
@@ -188,6 +213,11 @@ fill_dml(struct cdc_msg *m, char *err, size_t errsz)
 			    (uintmax_t)r->num_rows);
 			return -1;
 		}
+		if (r->n_timestamps != 0 && r->n_timestamps != r->num_rows) {
+			snprintf(err, errsz, "%zu timestamps for %ju rows",
+			    r->n_timestamps, (uintmax_t)r->num_rows);
+			return -1;
+		}
 		return cdc_milvus_check_columns(r, r->num_rows, err, errsz);
 	}
 	if (m->ev == CDC_EV_DELETE) {
@@ -206,6 +236,7 @@ fill_dml(struct cdc_msg *m, char *err, size_t errsz)
 			m->rows = ids->str_id->n_data;
 		else
 			m->rows = r->n_int64_primary_keys;
+		return check_delete(r, m->rows, err, errsz);
 	}
 	return 0;
 }
@@ -222,7 +253,11 @@ fill_schema(struct cdc_msg *m, char *err, size_t errsz)
 	m->aux = milvus__schema__collection_schema__unpack(NULL,
 	    r->schema.len, r->schema.data);
 	if (!m->aux) {
-		snprintf(err, errsz, "malformed schema");
+		char why[200];
+
+		cdc_milvus_wire_why(&milvus__schema__collection_schema__descriptor,
+		    r->schema.data, r->schema.len, why, sizeof why);
+		snprintf(err, errsz, "malformed schema: %s", why);
 		return -1;
 	}
 	return 0;
@@ -291,8 +326,13 @@ cdc_milvus_decode(const struct cdc_record *rec, struct cdc_msg *m, char *err,
 	}
 	m->pb = protobuf_c_message_unpack(mt->desc, NULL, rec->len, rec->value);
 	if (!m->pb || !(b = base_of(m->pb))) {
+		char why[200] = "no MsgBase";
+
+		if (!m->pb)
+			cdc_milvus_wire_why(mt->desc, rec->value, rec->len, why,
+			    sizeof why);
 		snprintf(err, errsz, "cannot decode %s: %s", mt->desc->short_name,
-		    m->pb ? "no MsgBase" : "malformed protobuf");
+		    why);
 		cdc_msg_fini(m);
 		return -1;
 	}

@@ -239,7 +239,10 @@ check_vector(const Milvus__Schema__VectorField *v, int dt, size_t rows,
 	if (rows == 0 && v->data_case == VC(_NOT_SET))
 		return 0;
 	have = vector_bytes(v, dt);
-	want = (long long)rows * (long long)cdc_dtype_row_bytes(dt, v->dim);
+	/* A corrupt dim or row count must not overflow the product: both
+	 * sides are bounded by the record size when they are equal. */
+	want = v->dim > 0 && v->dim < (1LL << 40) && rows < (1ULL << 40) ?
+	    (long long)(rows * cdc_dtype_row_bytes(dt, v->dim)) : -2;
 	if (have < 0 || v->dim <= 0 || have != want ||
 	    (dt == CDC_DT_BINARY_VECTOR && v->dim % 8 != 0)) {
 		snprintf(err, errsz, "column \"%s\": %s of dim %lld holds %lld "

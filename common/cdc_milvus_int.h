@@ -25,4 +25,13 @@ void cdc_milvus_pack_schema(msgpack_packer *pk,
 const Milvus__Schema__FieldSchema *cdc_milvus_schema_pk(
     const Milvus__Schema__CollectionSchema *s);
 
+/*
+ * Why protobuf-c could not unpack buf as a d: the first truncation, wrong
+ * wire type or bad length, with its field path and byte offset (e.g.
+ * "fields_data.vectors.dim: truncated varint at byte 120"), else
+ * "malformed protobuf".
+ */
+void cdc_milvus_wire_why(const ProtobufCMessageDescriptor *d, const void *buf,
+    size_t len, char *why, size_t whysz);
+
 #endif

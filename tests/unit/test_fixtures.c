@@ -446,7 +446,7 @@ T_TEST(fixtures_malformed_messages)
 		const char *want;
 	} cases[] = {
 		{"Insert", "\x0a\x02\x08", 3, "cannot decode InsertRequest: "
-		    "malformed protobuf"},
+		    "msg_base: truncated field at byte 1"},
 		{"Bogus", "\x0a\x03\x08\xe8\x07", 5, "unsupported message type "
 		    "1000 (unknown)"},
 		{NULL, "\x0a\x03\x08\x90\x03\x70\x02", 7, "cannot decode "

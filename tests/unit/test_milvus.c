@@ -1,0 +1,560 @@
+/*
+ * test_milvus.c - the decoder on records built here with protobuf-c (the
+ * public fixtures in test_fixtures.c check the wire against Google's
+ * encoder): every column type, every replicate-msg DDL, skips, timestamps,
+ * partitions, legacy delete keys, and malformed records that must each be a
+ * -1 naming the problem.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdc_milvus_int.h"
+#include "t.h"
+
+#define MT(x) MILVUS__COMMON__MSG_TYPE__##x
+#define SC(x) MILVUS__SCHEMA__SCALAR_FIELD__DATA_##x
+#define VC(x) MILVUS__SCHEMA__VECTOR_FIELD__DATA_##x
+
+/* One decoded-and-packed record: the message and its event as an object. */
+struct got {
+	struct cdc_msg m;
+	msgpack_sbuffer sb;
+	msgpack_zone zone;
+	msgpack_object ev;
+	char err[512];
+	int rc;		/* decode's result */
+};
+
+static uint8_t *
+enc(const void *msg, size_t *len)
+{
+	*len = protobuf_c_message_get_packed_size(msg);
+	uint8_t *p = malloc(*len + 1);
+
+	protobuf_c_message_pack(msg, p);
+	return p;
+}
+
+/* Decode (header msg_type = hdr unless NULL), learn, and pack. */
+static void
+run(struct got *g, const void *val, size_t len, const char *hdr,
+    struct cdc_schemas *reg)
+{
+	struct cdc_kafka_header h = {"msg_type", hdr, hdr ? strlen(hdr) : 0};
+	struct cdc_record rec = {"by-dev-rootcoord-dml_3", 0, 42, val, len, &h,
+	    hdr ? 1 : 0};
+	msgpack_packer pk;
+	size_t off = 0;
+
+	memset(g, 0, sizeof *g);
+	msgpack_sbuffer_init(&g->sb);
+	msgpack_zone_init(&g->zone, 4096);
+	g->rc = cdc_milvus_decode(&rec, &g->m, g->err, sizeof g->err);
+	if (g->rc < 0 || g->m.kind != CDC_MSG_EVENT)
+		return;
+	msgpack_packer_init(&pk, &g->sb, msgpack_sbuffer_write);
+	if (cdc_milvus_pack(&g->m, reg, &pk, g->err, sizeof g->err) < 0 ||
+	    cdc_milvus_learn(&g->m, reg, g->err, sizeof g->err) < 0) {
+		g->rc = -2;
+		return;
+	}
+	msgpack_unpack(g->sb.data, g->sb.size, &off, &g->zone, &g->ev);
+}
+
+static void
+run_msg(struct got *g, const void *msg, const char *hdr,
+    struct cdc_schemas *reg)
+{
+	size_t len;
+	uint8_t *p = enc(msg, &len);
+
+	run(g, p, len, hdr, reg);
+	free(p);
+}
+
+static void
+done(struct got *g)
+{
+	cdc_msg_fini(&g->m);
+	msgpack_zone_destroy(&g->zone);
+	msgpack_sbuffer_destroy(&g->sb);
+}
+
+static int
+str_is(const msgpack_object *o, const char *s)
+{
+	return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size ==
+	    strlen(s) && memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
+}
+
+#define T_KEY_STR(map, key, want) do { \
+	const msgpack_object *t_o_ = cdc_map_get((map), (key)); \
+	if (!str_is(t_o_, (want))) \
+		t_fail(__FILE__, __LINE__, "%s: want \"%s\"", (key), (want)); \
+} while (0)
+
+static int64_t
+key_i64(const msgpack_object *map, const char *key)
+{
+	int64_t v = -777;
+
+	cdc_map_i64(map, key, &v);
+	return v;
+}
+
+static const msgpack_object *
+column(const msgpack_object *ev, const char *name)
+{
+	const msgpack_object *cols = cdc_map_get(ev, "columns");
+
+	for (uint32_t i = 0; cols && i < cols->via.array.size; i++)
+		if (str_is(cdc_map_get(&cols->via.array.ptr[i], "name"), name))
+			return &cols->via.array.ptr[i];
+	t_fail(__FILE__, __LINE__, "no column \"%s\"", name);
+	return NULL;
+}
+
+/* Element i of column c's data array (NULL if c is NULL). */
+static const msgpack_object *
+cell(const msgpack_object *c, uint32_t i)
+{
+	const msgpack_object *d = c ? cdc_map_get(c, "data") : NULL;
+
+	if (!d || d->type != MSGPACK_OBJECT_ARRAY || i >= d->via.array.size)
+		return NULL;
+	return &d->via.array.ptr[i];
+}
+
+static const msgpack_object *
+bin_of(const msgpack_object *c)
+{
+	const msgpack_object *d = c ? cdc_map_get(c, "data") : NULL;
+
+	return d && d->type == MSGPACK_OBJECT_BIN ? d : NULL;
+}
+
+/* === builders === */
+
+static Milvus__Common__MsgBase *
+base(Milvus__Common__MsgBase *b, int type, uint64_t ts)
+{
+	milvus__common__msg_base__init(b);
+	b->msg_type = type;
+	b->timestamp = ts;
+	b->msgid = 7;
+	return b;
+}
+
+/* A FieldData of scalars (the ScalarField s is the caller's). */
+static void
+scalar_col(Milvus__Schema__FieldData *f, Milvus__Schema__ScalarField *s,
+    int type, const char *name, int64_t id)
+{
+	milvus__schema__field_data__init(f);
+	f->type = type;
+	f->field_name = (char *)name;
+	f->field_id = id;
+	f->field_case = MILVUS__SCHEMA__FIELD_DATA__FIELD_SCALARS;
+	f->scalars = s;
+}
+
+static void
+vector_col(Milvus__Schema__FieldData *f, Milvus__Schema__VectorField *v,
+    int type, const char *name, int64_t id, int64_t dim)
+{
+	milvus__schema__field_data__init(f);
+	f->type = type;
+	f->field_name = (char *)name;
+	f->field_id = id;
+	f->field_case = MILVUS__SCHEMA__FIELD_DATA__FIELD_VECTORS;
+	f->vectors = v;
+	v->dim = dim;
+}
+
+static void
+insert_req(Milvus__Msg__InsertRequest *r, Milvus__Common__MsgBase *b,
+    Milvus__Schema__FieldData **cols, size_t ncols, uint64_t rows)
+{
+	milvus__msg__insert_request__init(r);
+	r->msg_base = base(b, MT(Insert), 1000);
+	r->shardname = "by-dev-rootcoord-dml_3_900v0";
+	r->collection_name = "all";
+	r->partition_name = "_default";
+	r->collectionid = 900;
+	r->partitionid = 901;
+	r->version = MILVUS__MSG__INSERT_DATA_VERSION__ColumnBased;
+	r->fields_data = cols;
+	r->n_fields_data = ncols;
+	r->num_rows = rows;
+}
+
+/* === an Insert with every column type, 3 rows === */
+
+#define NCOLS 21
+
+struct all {
+	Milvus__Common__MsgBase b;
+	Milvus__Msg__InsertRequest r;
+	Milvus__Schema__FieldData f[NCOLS], *fp[NCOLS];
+	Milvus__Schema__ScalarField s[NCOLS], arow[6];
+	Milvus__Schema__VectorField v[6];
+	Milvus__Schema__IntArray i8, i16, i32, ae0, ae2;
+	Milvus__Schema__LongArray i64, tz;
+	Milvus__Schema__BoolArray bo;
+	Milvus__Schema__FloatArray fl, fv;
+	Milvus__Schema__DoubleArray db;
+	Milvus__Schema__StringArray vc, tx, as0, as1;
+	Milvus__Schema__JSONArray js, meta;
+	Milvus__Schema__GeometryArray geo;
+	Milvus__Schema__ArrayArray arr, arrs;
+	Milvus__Schema__ScalarField *arrp[3], *arrsp[3];
+	Milvus__Schema__StringArray empty;
+	Milvus__Schema__SparseFloatArray sp;
+	ProtobufCBinaryData geo_b[3], js_b[3], meta_b[3], sp_b[3];
+	uint64_t ts[3];
+	protobuf_c_boolean valid[3];
+};
+
+static int32_t v_i8[] = {-128, 0, 127}, v_i16[] = {-3, 4, 32767},
+    v_i32[] = {1, 0, 3}, v_ae0[] = {1, 2}, v_ae2[] = {3};
+static int64_t v_i64[] = {INT64_MIN, 0, 9007199254740993LL},
+    v_tz[] = {1700000000000000LL, -1, 0};
+static protobuf_c_boolean v_bo[] = {1, 0, 1};
+static float v_fl[] = {1.5f, -0.0f, 3.25f}, v_fv[] = {1, 2, 3, 4, 5, 6.5f};
+static double v_db[] = {0.1, 2, -3e300};
+static char *v_vc[] = {"a", "", "\xe6\x97\xa5\xe6\x9c\xac"},
+    *v_tx[] = {"x", "yy", "zzz"}, *v_as0[] = {"a"}, *v_as1[] = {"b", "c"};
+static const uint8_t v_bin[] = {0xa0, 0x01, 0xff, 0x00, 0x00, 0x10};
+static const uint8_t v_f16[] = {0x00, 0x3c, 0x00, 0xc0, 0xff, 0x7b};
+static const uint8_t v_bf16[] = {0x80, 0x3f, 0x00, 0x40, 0x80, 0xbf};
+static const uint8_t v_i8v[] = {0x80, 0x7f, 0x00, 0x01, 0xff, 0xfe};
+static const uint8_t v_sp0[] = {3, 0, 0, 0, 0, 0, 0, 0x3f, 17, 0, 0, 0, 0, 0,
+    0xa0, 0x3f};
+static const uint8_t v_sp2[] = {0, 0, 0, 0, 0, 0, 0, 0x40};
+
+static void
+bins(ProtobufCBinaryData *b, const char *const *s)
+{
+	for (int i = 0; i < 3; i++)
+		b[i] = (ProtobufCBinaryData){strlen(s[i]), (uint8_t *)s[i]};
+}
+
+static void
+all_scalars1(struct all *a)
+{
+	milvus__schema__int_array__init(&a->i8);
+	a->i8 = (Milvus__Schema__IntArray){a->i8.base, 3, v_i8};
+	a->i16 = (Milvus__Schema__IntArray){a->i8.base, 3, v_i16};
+	a->i32 = (Milvus__Schema__IntArray){a->i8.base, 3, v_i32};
+	a->ae0 = (Milvus__Schema__IntArray){a->i8.base, 2, v_ae0};
+	a->ae2 = (Milvus__Schema__IntArray){a->i8.base, 1, v_ae2};
+	milvus__schema__long_array__init(&a->i64);
+	a->i64.n_data = 3, a->i64.data = v_i64;
+	a->tz = a->i64, a->tz.data = v_tz;
+	milvus__schema__bool_array__init(&a->bo);
+	a->bo.n_data = 3, a->bo.data = v_bo;
+	milvus__schema__float_array__init(&a->fl);
+	a->fl.n_data = 3, a->fl.data = v_fl;
+	a->fv = a->fl, a->fv.n_data = 6, a->fv.data = v_fv;
+	milvus__schema__double_array__init(&a->db);
+	a->db.n_data = 3, a->db.data = v_db;
+	milvus__schema__string_array__init(&a->vc);
+	a->vc.n_data = 3, a->vc.data = v_vc;
+	a->tx = a->vc, a->tx.data = v_tx;
+	a->as0 = a->vc, a->as0.n_data = 1, a->as0.data = v_as0;
+	a->as1 = a->vc, a->as1.n_data = 2, a->as1.data = v_as1;
+	milvus__schema__jsonarray__init(&a->js);
+	bins(a->js_b, (const char *const[]){"{}", "[1]", "null"});
+	a->js.n_data = 3, a->js.data = a->js_b;
+	a->meta = a->js;
+	bins(a->meta_b, (const char *const[]){"{\"k\":1}", "{}", "{}"});
+	a->meta.data = a->meta_b;
+	milvus__schema__geometry_array__init(&a->geo);
+	bins(a->geo_b, (const char *const[]){"\x01\x01", "", "\x00\x01"});
+	a->geo.n_data = 3, a->geo.data = a->geo_b;
+}
+
+/* Scalar column k of the insert: carrier case, values, type, name. */
+static void
+all_scalar(struct all *a, int k, int sc, void *vals, int type,
+    const char *name)
+{
+	milvus__schema__scalar_field__init(&a->s[k]);
+	a->s[k].data_case = sc;
+	a->s[k].int_data = vals;	/* every member of the oneof aliases */
+	scalar_col(&a->f[k], &a->s[k], type, name, 100 + k);
+}
+
+static void
+all_arrays(struct all *a)
+{
+	for (int i = 0; i < 6; i++)
+		milvus__schema__scalar_field__init(&a->arow[i]);
+	a->arow[0].data_case = SC(INT_DATA), a->arow[0].int_data = &a->ae0;
+	/* row 1: an empty row with no carrier at all */
+	a->arow[2].data_case = SC(INT_DATA), a->arow[2].int_data = &a->ae2;
+	a->arow[3].data_case = SC(STRING_DATA), a->arow[3].string_data = &a->as0;
+	a->arow[4].data_case = SC(STRING_DATA), a->arow[4].string_data = &a->as1;
+	milvus__schema__array_array__init(&a->arr);
+	a->arrs = a->arr;
+	a->arr.element_type = (Milvus__Schema__DataType)CDC_DT_INT32;
+	a->arr.n_data = 3;
+	a->arr.data = a->arrp;
+	for (int i = 0; i < 3; i++)
+		a->arrp[i] = &a->arow[i], a->arrsp[i] = &a->arow[3 + i];
+	a->arrs.element_type = (Milvus__Schema__DataType)CDC_DT_VARCHAR;
+	a->arrs.n_data = 3;
+	a->arrs.data = a->arrsp;
+	milvus__schema__string_array__init(&a->empty);
+	a->arow[5].data_case = SC(STRING_DATA);
+	a->arow[5].string_data = &a->empty;
+}
+
+static void
+all_vectors(struct all *a)
+{
+	for (int i = 0; i < 6; i++)
+		milvus__schema__vector_field__init(&a->v[i]);
+	vector_col(&a->f[14], &a->v[0], CDC_DT_FLOAT_VECTOR, "fv", 114, 2);
+	a->v[0].data_case = VC(FLOAT_VECTOR), a->v[0].float_vector = &a->fv;
+	vector_col(&a->f[15], &a->v[1], CDC_DT_BINARY_VECTOR, "bv", 115, 16);
+	a->v[1].data_case = VC(BINARY_VECTOR);
+	a->v[1].binary_vector = (ProtobufCBinaryData){6, (uint8_t *)v_bin};
+	vector_col(&a->f[16], &a->v[2], CDC_DT_FLOAT16_VECTOR, "hv", 116, 1);
+	a->v[2].data_case = VC(FLOAT16_VECTOR);
+	a->v[2].float16_vector = (ProtobufCBinaryData){6, (uint8_t *)v_f16};
+	vector_col(&a->f[17], &a->v[3], CDC_DT_BFLOAT16_VECTOR, "bf", 117, 1);
+	a->v[3].data_case = VC(BFLOAT16_VECTOR);
+	a->v[3].bfloat16_vector = (ProtobufCBinaryData){6, (uint8_t *)v_bf16};
+	vector_col(&a->f[18], &a->v[4], CDC_DT_INT8_VECTOR, "iv", 118, 2);
+	a->v[4].data_case = VC(INT8_VECTOR);
+	a->v[4].int8_vector = (ProtobufCBinaryData){6, (uint8_t *)v_i8v};
+	vector_col(&a->f[19], &a->v[5], CDC_DT_SPARSE_FLOAT_VECTOR, "sv", 119,
+	    18);
+	milvus__schema__sparse_float_array__init(&a->sp);
+	a->sp_b[0] = (ProtobufCBinaryData){16, (uint8_t *)v_sp0};
+	a->sp_b[1] = (ProtobufCBinaryData){0, NULL};
+	a->sp_b[2] = (ProtobufCBinaryData){8, (uint8_t *)v_sp2};
+	a->sp.n_contents = 3, a->sp.contents = a->sp_b, a->sp.dim = 18;
+	a->v[5].data_case = VC(SPARSE_FLOAT_VECTOR);
+	a->v[5].sparse_float_vector = &a->sp;
+}
+
+static void
+all_build(struct all *a)
+{
+	memset(a, 0, sizeof *a);
+	all_scalars1(a);
+	all_arrays(a);
+	all_scalar(a, 0, SC(INT_DATA), &a->i8, CDC_DT_INT8, "i8");
+	all_scalar(a, 1, SC(INT_DATA), &a->i16, CDC_DT_INT16, "i16");
+	all_scalar(a, 2, SC(INT_DATA), &a->i32, CDC_DT_INT32, "i32");
+	a->valid[0] = a->valid[2] = 1;
+	a->f[2].n_valid_data = 3, a->f[2].valid_data = a->valid;
+	all_scalar(a, 3, SC(LONG_DATA), &a->i64, CDC_DT_INT64, "id");
+	all_scalar(a, 4, SC(BOOL_DATA), &a->bo, CDC_DT_BOOL, "b");
+	all_scalar(a, 5, SC(FLOAT_DATA), &a->fl, CDC_DT_FLOAT, "f");
+	all_scalar(a, 6, SC(DOUBLE_DATA), &a->db, CDC_DT_DOUBLE, "d");
+	all_scalar(a, 7, SC(STRING_DATA), &a->vc, CDC_DT_VARCHAR, "vc");
+	all_scalar(a, 8, SC(STRING_DATA), &a->tx, CDC_DT_TEXT, "tx");
+	all_scalar(a, 9, SC(JSON_DATA), &a->js, CDC_DT_JSON, "js");
+	all_scalar(a, 10, SC(ARRAY_DATA), &a->arr, CDC_DT_ARRAY, "arr");
+	all_scalar(a, 11, SC(ARRAY_DATA), &a->arrs, CDC_DT_ARRAY, "arrs");
+	all_scalar(a, 12, SC(GEOMETRY_DATA), &a->geo, CDC_DT_GEOMETRY, "geo");
+	all_scalar(a, 13, SC(TIMESTAMPTZ_DATA), &a->tz, CDC_DT_TIMESTAMPTZ,
+	    "tz");
+	all_vectors(a);
+	all_scalar(a, 20, SC(JSON_DATA), &a->meta, CDC_DT_JSON, "$meta");
+	a->f[20].is_dynamic = 1;
+	for (int i = 0; i < NCOLS; i++)
+		a->fp[i] = &a->f[i];
+	insert_req(&a->r, &a->b, a->fp, NCOLS, 3);
+	a->ts[0] = 5000, a->ts[1] = 5002, a->ts[2] = 5001;
+	a->r.n_timestamps = 3, a->r.timestamps = a->ts;
+}
+
+static void
+check_ints(const msgpack_object *c, const char *type, const int64_t *want,
+    int n)
+{
+	int64_t v;
+
+	T_KEY_STR(c, "type", type);
+	for (int i = 0; i < n; i++) {
+		v = -999;
+		T_EQ_INT(cdc_obj_i64(cell(c, (uint32_t)i), &v), 0);
+		T_EQ_INT(v, want[i]);
+	}
+	T_CHECK(cell(c, (uint32_t)n) == NULL);
+}
+
+static void
+check_strs(const msgpack_object *c, const char *type, char *const *want)
+{
+	T_KEY_STR(c, "type", type);
+	for (uint32_t i = 0; i < 3; i++)
+		T_CHECK(str_is(cell(c, i), want[i]));
+}
+
+static void
+check_bin(const msgpack_object *c, const char *type, int64_t dim,
+    const void *want, size_t n)
+{
+	const msgpack_object *d = bin_of(c);
+
+	T_KEY_STR(c, "type", type);
+	T_EQ_INT(key_i64(c, "dim"), dim);
+	T_CHECK(d != NULL);
+	if (d)
+		T_EQ_MEM(d->via.bin.ptr, d->via.bin.size, want, n);
+}
+
+static void
+check_all_scalars(const msgpack_object *ev)
+{
+	const msgpack_object *c;
+
+	check_ints(column(ev, "i8"), "Int8", (int64_t[]){-128, 0, 127}, 3);
+	check_ints(column(ev, "i16"), "Int16", (int64_t[]){-3, 4, 32767}, 3);
+	check_ints(c = column(ev, "i32"), "Int32", (int64_t[]){1, 0, 3}, 3);
+	T_CHECK(cdc_map_get(c, "valid") && cdc_map_get(c, "valid")->via.array
+	    .size == 3 && !cdc_map_get(c, "valid")->via.array.ptr[1].via.boolean
+	    && cdc_map_get(c, "valid")->via.array.ptr[2].via.boolean);
+	T_CHECK(cdc_map_get(column(ev, "i8"), "valid") == NULL);
+	check_ints(column(ev, "id"), "Int64", v_i64, 3);
+	check_ints(column(ev, "tz"), "Timestamptz", v_tz, 3);
+	c = column(ev, "b");
+	T_KEY_STR(c, "type", "Bool");
+	T_CHECK(cell(c, 0) && cell(c, 0)->type == MSGPACK_OBJECT_BOOLEAN &&
+	    cell(c, 0)->via.boolean && !cell(c, 1)->via.boolean);
+	c = column(ev, "f");
+	T_KEY_STR(c, "type", "Float");
+	T_CHECK(cell(c, 2) && cell(c, 2)->type == MSGPACK_OBJECT_FLOAT32 &&
+	    cell(c, 2)->via.f64 == 3.25);
+	c = column(ev, "d");
+	T_KEY_STR(c, "type", "Double");
+	T_CHECK(cell(c, 0) && cell(c, 0)->type == MSGPACK_OBJECT_FLOAT64 &&
+	    cell(c, 0)->via.f64 == 0.1 && cell(c, 2)->via.f64 == -3e300);
+	check_strs(column(ev, "vc"), "VarChar", v_vc);
+	check_strs(column(ev, "tx"), "Text", v_tx);
+	check_strs(column(ev, "js"), "JSON", (char *[]){"{}", "[1]", "null"});
+	check_strs(c = column(ev, "$meta"), "JSON",
+	    (char *[]){"{\"k\":1}", "{}", "{}"});
+	T_CHECK(cdc_map_get(c, "dynamic") &&
+	    cdc_map_get(c, "dynamic")->via.boolean);
+	T_EQ_INT(key_i64(c, "field_id"), 120);
+	c = column(ev, "geo");
+	T_KEY_STR(c, "type", "Geometry");
+	T_CHECK(cell(c, 0) && cell(c, 0)->type == MSGPACK_OBJECT_BIN &&
+	    cell(c, 0)->via.bin.size == 2 && cell(c, 1)->via.bin.size == 0);
+}
+
+static void
+check_all_arrays(const msgpack_object *ev)
+{
+	const msgpack_object *c = column(ev, "arr"), *r;
+
+	T_KEY_STR(c, "type", "Array");
+	T_KEY_STR(c, "element_type", "Int32");
+	r = cell(c, 0);
+	T_CHECK(r && r->type == MSGPACK_OBJECT_ARRAY && r->via.array.size == 2
+	    && r->via.array.ptr[1].via.u64 == 2);
+	T_CHECK(cell(c, 1) && cell(c, 1)->via.array.size == 0);
+	T_CHECK(cell(c, 2) && cell(c, 2)->via.array.size == 1);
+	c = column(ev, "arrs");
+	T_KEY_STR(c, "element_type", "VarChar");
+	r = cell(c, 1);
+	T_CHECK(r && r->via.array.size == 2 && str_is(&r->via.array.ptr[1],
+	    "c"));
+	T_CHECK(cell(c, 2) && cell(c, 2)->via.array.size == 0);
+}
+
+static void
+check_all_vectors(const msgpack_object *ev)
+{
+	const msgpack_object *c = column(ev, "sv");
+
+	check_bin(column(ev, "fv"), "FloatVector", 2, v_fv, sizeof v_fv);
+	check_bin(column(ev, "bv"), "BinaryVector", 16, v_bin, 6);
+	check_bin(column(ev, "hv"), "Float16Vector", 1, v_f16, 6);
+	check_bin(column(ev, "bf"), "BFloat16Vector", 1, v_bf16, 6);
+	check_bin(column(ev, "iv"), "Int8Vector", 2, v_i8v, 6);
+	T_KEY_STR(c, "type", "SparseFloatVector");
+	T_EQ_INT(key_i64(c, "dim"), 18);
+	T_CHECK(cell(c, 0) && cell(c, 0)->type == MSGPACK_OBJECT_BIN);
+	if (cell(c, 2)) {
+		T_EQ_MEM(cell(c, 0)->via.bin.ptr, cell(c, 0)->via.bin.size,
+		    v_sp0, sizeof v_sp0);
+		T_EQ_UINT(cell(c, 1)->via.bin.size, 0);
+		T_EQ_MEM(cell(c, 2)->via.bin.ptr, cell(c, 2)->via.bin.size,
+		    v_sp2, sizeof v_sp2);
+	}
+}
+
+static void
+check_common(const msgpack_object *ev, const char *type, uint64_t ts,
+    const char *db, const char *coll)
+{
+	uint64_t u = 0;
+	const msgpack_object *src = cdc_map_get(ev, "src");
+
+	T_KEY_STR(ev, "type", type);
+	cdc_map_u64(ev, "ts", &u);
+	T_EQ_UINT(u, ts);
+	T_KEY_STR(ev, "db", db);
+	if (coll)
+		T_KEY_STR(ev, "collection", coll);
+	else
+		T_CHECK(cdc_map_get(ev, "collection") == NULL);
+	T_CHECK(src != NULL);
+	if (src) {
+		T_KEY_STR(src, "topic", "by-dev-rootcoord-dml_3");
+		T_EQ_INT(key_i64(src, "partition"), 0);
+		T_EQ_INT(key_i64(src, "offset"), 42);
+	}
+}
+
+T_TEST(milvus_insert_every_type)
+{
+	static struct all a;
+	struct cdc_schemas *reg = cdc_schemas_new();
+	struct got g;
+	uint64_t rows = 0;
+
+	all_build(&a);
+	run_msg(&g, &a.r, "Insert", reg);
+	T_EQ_INT(g.rc, 0);
+	if (g.rc == 0) {
+		T_EQ_INT(g.m.kind, CDC_MSG_EVENT);
+		T_EQ_INT(g.m.prio, CDC_PRIO_INSERT);
+		T_EQ_UINT(g.m.rows, 3);
+		T_EQ_INT(g.m.msg_id, 7);
+		check_common(&g.ev, "insert", 5002, "default", "all");
+		T_EQ_INT(key_i64(&g.ev, "collection_id"), 900);
+		T_KEY_STR(&g.ev, "partition", "_default");
+		T_EQ_INT(key_i64(&g.ev, "partition_id"), 901);
+		T_KEY_STR(&g.ev, "vchannel", "by-dev-rootcoord-dml_3_900v0");
+		cdc_map_u64(&g.ev, "rows", &rows);
+		T_EQ_UINT(rows, 3);
+		T_CHECK(cdc_map_get(&g.ev, "pk") == NULL);
+		T_EQ_UINT(cdc_map_get(&g.ev, "columns")->via.array.size, NCOLS);
+		check_all_scalars(&g.ev);
+		check_all_arrays(&g.ev);
+		check_all_vectors(&g.ev);
+	} else {
+		t_fail(__FILE__, __LINE__, "%s", g.err);
+	}
+	done(&g);
+	/* Known schema: pk and db from the registry. */
+	cdc_schemas_put(reg, 900, "shop", "all", "id", CDC_DT_INT64, "\x80", 1);
+	a.ts[1] = 4000;
+	run_msg(&g, &a.r, NULL, reg);
+	T_EQ_INT(g.rc, 0);
+	if (g.rc == 0) {
+		check_common(&g.ev, "insert", 5001, "shop", "all");
+		T_KEY_STR(&g.ev, "pk", "id");
+	}
+	done(&g);
+	cdc_schemas_free(reg);
+}
