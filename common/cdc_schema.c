@@ -1,5 +1,8 @@
-/* cdc_schema.c - see cdc_schema.h.  A small array: Milvus clusters hold
- * tens to thousands of collections, and lookups happen once per event. */
+/* cdc_schema.c - see cdc_schema.h.  Entries live in an array in insertion
+ * order (a name reused after a drop resolves to the newest); an open-
+ * addressing hash on the id finds the entry of an insert or delete in O(1),
+ * since every event looks its collection up.  Lookups by name are linear:
+ * only replicate-msg requests, which carry no id, use them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,12 +12,51 @@
 #include "cdc_util.h"
 
 #define STATE_FORMAT "cdc-read-state"
+#define STATE_VERSION 1
 
 struct cdc_schemas {
 	struct cdc_schema **v;
 	size_t n, cap;
+	size_t *slot;		/* by id: index into v plus 1; 0 is empty */
+	size_t nslot;		/* a power of two above 2n, or 0 */
 	int dirty;
 };
+
+static size_t
+id_hash(int64_t id, size_t nslot)
+{
+	uint64_t x = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(x ^ (x >> 29)) & (nslot - 1);
+}
+
+static void
+slot_add(struct cdc_schemas *reg, size_t i)
+{
+	size_t h = id_hash(reg->v[i]->id, reg->nslot);
+
+	while (reg->slot[h])
+		h = (h + 1) & (reg->nslot - 1);
+	reg->slot[h] = i + 1;
+}
+
+/* Rebuild the id hash for the current entries. */
+static void
+rehash(struct cdc_schemas *reg)
+{
+	size_t want = 16;
+
+	while (want < 2 * reg->n + 2)
+		want *= 2;
+	if (want != reg->nslot) {
+		free(reg->slot);
+		reg->slot = cdc_xmalloc(want * sizeof *reg->slot);
+		reg->nslot = want;
+	}
+	memset(reg->slot, 0, reg->nslot * sizeof *reg->slot);
+	for (size_t i = 0; i < reg->n; i++)
+		slot_add(reg, i);
+}
 
 struct cdc_schemas *
 cdc_schemas_new(void)
@@ -40,15 +82,19 @@ cdc_schemas_free(struct cdc_schemas *reg)
 	for (size_t i = 0; i < reg->n; i++)
 		schema_free(reg->v[i]);
 	free(reg->v);
+	free(reg->slot);
 	free(reg);
 }
 
 struct cdc_schema *
 cdc_schemas_by_id(const struct cdc_schemas *reg, int64_t id)
 {
-	for (size_t i = 0; i < reg->n; i++)
-		if (reg->v[i]->id == id)
-			return reg->v[i];
+	if (!reg || reg->nslot == 0)
+		return NULL;
+	for (size_t h = id_hash(id, reg->nslot); reg->slot[h];
+	    h = (h + 1) & (reg->nslot - 1))
+		if (reg->v[reg->slot[h] - 1]->id == id)
+			return reg->v[reg->slot[h] - 1];
 	return NULL;
 }
 
@@ -62,6 +108,8 @@ struct cdc_schema *
 cdc_schemas_by_name(const struct cdc_schemas *reg, const char *db, size_t dbn,
     const char *name, size_t namen)
 {
+	if (!reg)
+		return NULL;
 	if (dbn == 0) {
 		db = "default";
 		dbn = 7;
@@ -93,7 +141,12 @@ cdc_schemas_put(struct cdc_schemas *reg, int64_t id, const char *db,
 			reg->v = cdc_xrealloc(reg->v, reg->cap * sizeof *reg->v);
 		}
 		s = cdc_xcalloc(1, sizeof *s);
+		s->id = id;
 		reg->v[reg->n++] = s;
+		if (2 * reg->n + 2 > reg->nslot)
+			rehash(reg);
+		else
+			slot_add(reg, reg->n - 1);
 	}
 	s->id = id;
 	s->db = cdc_xstrdup(db && *db ? db : "default");
@@ -119,6 +172,7 @@ cdc_schemas_del(struct cdc_schemas *reg, int64_t id)
 		    (reg->n - i - 1) * sizeof *reg->v);
 		reg->n--;
 		reg->dirty = 1;
+		rehash(reg);	/* drops are rare; indexes moved */
 		return;
 	}
 }
@@ -165,7 +219,7 @@ cdc_schemas_save(struct cdc_schemas *reg, const char *path, char *err,
 	cdc_pack_key(pk, "format");
 	cdc_pack_cstr(pk, STATE_FORMAT);
 	cdc_pack_key(pk, "version");
-	msgpack_pack_int(pk, 1);
+	msgpack_pack_int(pk, STATE_VERSION);
 	cdc_pack_key(pk, "collections");
 	msgpack_pack_array(pk, (uint32_t)reg->n);
 	for (size_t i = 0; i < reg->n; i++) {
@@ -194,7 +248,7 @@ cdc_schemas_save(struct cdc_schemas *reg, const char *path, char *err,
 	return rc;
 }
 
-/* Load one saved entry; 0 or -1. */
+/* Load one saved entry (only check it when reg is NULL); 0 or -1. */
 static int
 load_entry(struct cdc_schemas *reg, const msgpack_object *e)
 {
@@ -209,8 +263,11 @@ load_entry(struct cdc_schemas *reg, const msgpack_object *e)
 	if (cdc_map_i64(e, "id", &id) < 0 || !sch ||
 	    cdc_map_str(e, "db", &db, &dbn) < 0 ||
 	    cdc_map_str(e, "name", &name, &namen) < 0 ||
-	    cdc_map_i64(e, "pk_type", &pk_type) < 0)
+	    cdc_map_i64(e, "pk_type", &pk_type) < 0 ||
+	    sch->type != MSGPACK_OBJECT_MAP)
 		return -1;
+	if (!reg)
+		return 0;
 	cdc_map_str(e, "pk", &pk, &pkn);
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&p, &sb, msgpack_sbuffer_write);
@@ -237,6 +294,7 @@ cdc_schemas_load(struct cdc_schemas *reg, const char *path, char *err,
 	msgpack_zone zone;
 	struct cdc_frame fr;
 	const msgpack_object *a;
+	int64_t version;
 
 	if (rc <= 0)
 		return rc;
@@ -254,13 +312,20 @@ cdc_schemas_load(struct cdc_schemas *reg, const char *path, char *err,
 		    path);
 		goto out;
 	}
+	if (cdc_map_i64(&fr.map, "version", &version) < 0 || version < 1 ||
+	    version > STATE_VERSION) {
+		snprintf(err, errsz, "state '%s': unsupported version", path);
+		goto out;
+	}
 	for (uint32_t i = 0; i < a->via.array.size; i++) {
-		if (load_entry(reg, &a->via.array.ptr[i]) < 0) {
+		if (load_entry(NULL, &a->via.array.ptr[i]) < 0) {
 			snprintf(err, errsz, "state '%s': bad entry %u", path,
 			    i + 1);
 			goto out;
 		}
 	}
+	for (uint32_t i = 0; i < a->via.array.size; i++)
+		load_entry(reg, &a->via.array.ptr[i]);
 	reg->dirty = 0;
 	rc = 1;
 out:

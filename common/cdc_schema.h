@@ -27,6 +27,8 @@ struct cdc_schemas;
 
 struct cdc_schemas *cdc_schemas_new(void);
 void cdc_schemas_free(struct cdc_schemas *reg);
+/* Lookups return NULL when not found (or reg is NULL); by_id is O(1), by_name
+ * linear and prefers the newest entry of a reused name; db "" = "default". */
 struct cdc_schema *cdc_schemas_by_id(const struct cdc_schemas *reg,
     int64_t id);
 struct cdc_schema *cdc_schemas_by_name(const struct cdc_schemas *reg,
@@ -44,7 +46,13 @@ void cdc_schemas_rename(struct cdc_schemas *reg, struct cdc_schema *s,
     const char *db, const char *name);
 /* Has anything changed since the last load/save? */
 int cdc_schemas_dirty(const struct cdc_schemas *reg);
-/* State file (msgpack).  load: 1 loaded, 0 missing, -1 error. save: 0/-1, atomic. */
+/*
+ * State file: one cdc-stream(5)-style frame holding the map {format
+ * "cdc-read-state", version 1, collections [{id, db, name, pk, pk_type,
+ * schema}]}.  load adds its entries: 1 loaded, 0 missing, -1 error (then
+ * nothing was added; a newer version is refused).  save: 0/-1, atomic
+ * (cdc_file_replace).  "announced" is never saved.
+ */
 int cdc_schemas_load(struct cdc_schemas *reg, const char *path, char *err,
     size_t errsz);
 int cdc_schemas_save(struct cdc_schemas *reg, const char *path, char *err,
