@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ROWS=${BENCH_ROWS:-100000}
 D=$(mktemp -d); trap 'kill $K 2>/dev/null; rm -rf "$D"' EXIT
 build/mock-kafka >"$D/k" 2>/dev/null & K=$!
-for i in $(seq 100); do [ -s "$D/k" ] && break; sleep 0.05; done
+for _ in $(seq 100); do [ -s "$D/k" ] && break; sleep 0.05; done
 B=$(sed 's/BROKERS=//' "$D/k")
 build/milvus-sim -b "$B" --workload bench --rows "$ROWS" --dim 128 >/dev/null
 topics=$(kcat -b "$B" -L 2>/dev/null | sed -n 's/^ *topic "\(by-dev[^"]*\)".*/\1/p' | sort)
@@ -23,7 +23,7 @@ m() { scripts/measure.py "$1"; }
 kcat_cmd=""
 for t in $topics; do kcat_cmd="$kcat_cmd kcat -b $B -C -t $t -o beginning -e -q >/dev/null 2>&1 &"; done
 kcat_cmd="$kcat_cmd wait"
-for run in 1 2 3; do
+for _ in 1 2 3; do
 	k=$(m "$kcat_cmd")
 	c=$(m "./cdc-read -b $B -e -q >/dev/null")
 	python3 - "$k" "$c" "$bytes" "$ROWS" <<'PY'

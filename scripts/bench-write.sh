@@ -12,7 +12,7 @@ D=$(mktemp -d); K=""
 trap 'kill $K 2>/dev/null; rm -rf "$D"' EXIT
 kafka() {
 	build/mock-kafka >"$D/$1" 2>/dev/null & K="$K $!"
-	for i in $(seq 100); do [ -s "$D/$1" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ -s "$D/$1" ] && break; sleep 0.05; done
 	sed 's/BROKERS=//' "$D/$1"
 }
 SRC=$(kafka src)

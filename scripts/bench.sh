@@ -2,7 +2,7 @@
 # make bench: every benchmark, each against its kcat baseline measured in the
 # same run.  Figures are printed, never asserted: these machines are noisy.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 status=0
 for b in scripts/bench-read.sh scripts/bench-write.sh scripts/bench-milvus.sh \
     scripts/bench-json.sh; do

@@ -7,7 +7,6 @@ plan 12
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
-SRC=$BROKERS
 start_kafka
 DST=$BROKERS
 

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh - sourced by every e2e test: a temp dir, TAP helpers, the embedded
 # Kafka, fixture loading.  Tests run from the top of the source tree and
 # leave no process behind, also when they fail.
@@ -8,7 +9,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/cdc-e2e.XXXXXX")
 FIXTURES=${CDC_FIXTURES:-$TOP/../shared/fixtures/milvus-2.5}
 [ -d "$FIXTURES" ] || FIXTURES=/work/shared/fixtures/milvus-2.5
 VALGRIND=
-[ "${CDC_VALGRIND:-0}" = 1 ] && VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full"
+[ "${CDC_VALGRIND:-0}" = 1 ] && export VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full"
 _pids=""
 _n=0
 _failed=0
