@@ -2,12 +2,48 @@
  * cdc_milvus_event.c - released messages as cdc-stream(5) events: their
  * names, what they teach the schema registry, and their packed form.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cdc_milvus_int.h"
 
 #define MT(x) MILVUS__COMMON__MSG_TYPE__##x
+
+/* own_names() reads db_name (field 2) and collection_name (field 3) of the
+ * replicate-msg requests through one struct type; the generated layouts
+ * must agree, and these fail the build if a .proto change breaks that. */
+#define SAME_AT(a, b, m) _Static_assert(offsetof(a, m) == offsetof(b, m), \
+    #a " and " #b " differ at " #m)
+#define AS_RELEASE(t) SAME_AT(t, Milvus__Api__ReleaseCollectionRequest, \
+    db_name); SAME_AT(t, Milvus__Api__ReleaseCollectionRequest, \
+    collection_name)
+AS_RELEASE(Milvus__Api__CreateIndexRequest);
+AS_RELEASE(Milvus__Api__DropIndexRequest);
+AS_RELEASE(Milvus__Api__AlterIndexRequest);
+AS_RELEASE(Milvus__Api__LoadCollectionRequest);
+AS_RELEASE(Milvus__Api__LoadPartitionsRequest);
+AS_RELEASE(Milvus__Api__ReleasePartitionsRequest);
+AS_RELEASE(Milvus__Api__AliasRequest);
+AS_RELEASE(Milvus__Api__AlterCollectionRequest);
+AS_RELEASE(Milvus__Api__AlterCollectionFieldRequest);
+SAME_AT(Milvus__Api__FlushRequest, Milvus__Api__DropDatabaseRequest, db_name);
+SAME_AT(Milvus__Api__DropAliasRequest, Milvus__Api__DropDatabaseRequest,
+    db_name);
+SAME_AT(Milvus__Api__CreateDatabaseRequest, Milvus__Api__DropDatabaseRequest,
+    db_name);
+SAME_AT(Milvus__Api__AlterDatabaseRequest, Milvus__Api__DropDatabaseRequest,
+    db_name);
+SAME_AT(Milvus__Msg__CreatePartitionRequest, Milvus__Msg__DropPartitionRequest,
+    collection_name);
+SAME_AT(Milvus__Msg__CreatePartitionRequest, Milvus__Msg__DropPartitionRequest,
+    partition_name);
+SAME_AT(Milvus__Msg__CreatePartitionRequest, Milvus__Msg__DropPartitionRequest,
+    collectionid);
+SAME_AT(Milvus__Msg__CreatePartitionRequest, Milvus__Msg__DropPartitionRequest,
+    partitionid);
+SAME_AT(Milvus__Msg__CreatePartitionRequest, Milvus__Msg__DropPartitionRequest,
+    db_name);
 
 static const Milvus__Schema__CollectionSchema *
 create_schema(const struct cdc_msg *m)

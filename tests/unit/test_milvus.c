@@ -1199,3 +1199,45 @@ T_TEST(milvus_fuzz_prefix_and_flips)
 	free(c.packed);
 	cdc_schemas_free(reg);
 }
+
+/* The decoder reads MsgBase through MsgHeader's layout for every request
+ * type: each must have msg_base as field 1 at the same offset. */
+T_TEST(milvus_msg_base_layout)
+{
+	static const ProtobufCMessageDescriptor *const d[] = {
+	    &milvus__msg__insert_request__descriptor,
+	    &milvus__msg__delete_request__descriptor,
+	    &milvus__msg__time_tick_msg__descriptor,
+	    &milvus__msg__create_collection_request__descriptor,
+	    &milvus__msg__drop_collection_request__descriptor,
+	    &milvus__msg__create_partition_request__descriptor,
+	    &milvus__msg__drop_partition_request__descriptor,
+	    &milvus__api__create_database_request__descriptor,
+	    &milvus__api__drop_database_request__descriptor,
+	    &milvus__api__alter_database_request__descriptor,
+	    &milvus__api__flush_request__descriptor,
+	    &milvus__api__create_index_request__descriptor,
+	    &milvus__api__drop_index_request__descriptor,
+	    &milvus__api__alter_index_request__descriptor,
+	    &milvus__api__load_collection_request__descriptor,
+	    &milvus__api__release_collection_request__descriptor,
+	    &milvus__api__load_partitions_request__descriptor,
+	    &milvus__api__release_partitions_request__descriptor,
+	    &milvus__api__alter_collection_request__descriptor,
+	    &milvus__api__alter_collection_field_request__descriptor,
+	    &milvus__api__rename_collection_request__descriptor,
+	    &milvus__api__alias_request__descriptor,
+	    &milvus__api__drop_alias_request__descriptor,
+	};
+	const ProtobufCFieldDescriptor *h = protobuf_c_message_descriptor_get_field(
+	    &milvus__common__msg_header__descriptor, 1);
+
+	for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+		const ProtobufCFieldDescriptor *f =
+		    protobuf_c_message_descriptor_get_field(d[i], 1);
+
+		T_CHECK(f && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+		    f->descriptor == &milvus__common__msg_base__descriptor &&
+		    f->offset == h->offset);
+	}
+}
