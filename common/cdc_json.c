@@ -644,7 +644,9 @@ cdc_json_pk(struct cdc_buf *b, const struct cdc_cols *c, size_t row,
     char *err, size_t errsz)
 {
 	if (c->pk < 0) {
-		snprintf(err, errsz, "no primary key column");
+		snprintf(err, errsz, "no primary key: the event does not say "
+		    "which field it is (cdc-read --state keeps schemas across "
+		    "restarts)");
 		return -1;
 	}
 	cdc_buf_addc(b, '{');
