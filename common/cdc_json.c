@@ -182,6 +182,7 @@ skip_container(const char *p, const char *e, int depth, char close)
 	if (p < e && *p == close)
 		return p + 1;
 	for (;;) {
+		p = ws(p, e);
 		if (close == '}') {
 			if (p >= e || *p != '"' || !(p = skip_string(p, e)))
 				return NULL;
