@@ -20,11 +20,14 @@
 #include <librdkafka/rdkafka.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "cdc_apply.h"
 #include "cdc_event.h"
 #include "cdc_frame.h"
+#include "cdc_json.h"
 #include "cdc_kafka.h"
 #include "cdc_milvus.h"
 #include "cdc_order.h"
+#include "cdc_rest.h"
 #include "cdc_schema.h"
 #include "cdc_util.h"
 
@@ -33,7 +36,7 @@
 #define OP_DDL 4u
 
 struct opts {
-	const char *brokers, *prefix, *from, *until, *state;
+	const char *brokers, *prefix, *from, *until, *state, *source;
 	char **props;		/* "-X k=v" and "-F file" in order: "X..." "F..." */
 	size_t nprops;
 	char **topics, **resume, **colls, **dbs;
@@ -49,6 +52,7 @@ struct topic {
 	char *name;
 	int64_t start, end;	/* start offset; high watermark seen at start */
 	int absent;		/* topic does not exist (yet) */
+	int bad;		/* an undecodable record: read no further */
 };
 
 struct reader {
@@ -59,6 +63,9 @@ struct reader {
 	struct cdc_order *ord;
 	struct cdc_schemas *reg;
 	struct cdc_frame_writer fw;
+	struct cdc_rest rest;		/* --source-milvus */
+	int64_t *asked;			/* collection ids asked about */
+	size_t nasked;
 	uint64_t from_ts, until_ts;	/* 0 / UINT64_MAX when not set */
 	uint64_t skip_ts, skip_done;	/* resume: drop what was emitted */
 	int skip_all, resumed;
@@ -68,6 +75,7 @@ struct reader {
 	uint64_t events, rows, bytes, last_events, last_rows, last_bytes;
 	double last_ckpt, last_progress;
 	int stop, status, out_dead, dirty;
+	int draining;		/* after a bad record: up to the ends, then 3 */
 };
 
 static volatile sig_atomic_t stop_sig;
@@ -100,6 +108,7 @@ static const struct option longopts[] = {
 	{"op", required_argument, NULL, 'O'},
 	{"skip-bad", no_argument, NULL, 'K'},
 	{"max-buffer", required_argument, NULL, 'M'},
+	{"source-milvus", required_argument, NULL, 'Q'},
 	{"dump-config", no_argument, NULL, 'd'},
 	{"unbuffered", no_argument, NULL, 'u'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -150,6 +159,8 @@ help(void)
 	    "      --db GLOB               only these databases\n"
 	    "      --op LIST               only insert, delete and/or ddl\n"
 	    "      --skip-bad              log undecodable records and go on\n"
+	    "      --source-milvus URI     ask this Milvus for unknown schemas "
+	    "(MILVUS_TOKEN)\n"
 	    "      --max-buffer SIZE       stop with an error when more is "
 	    "buffered (1g)\n"
 	    "  -u, --unbuffered            flush every frame\n"
@@ -247,6 +258,7 @@ opt_one(struct opts *o, int ch, const char *arg)
 			return bad_opt("invalid --op", arg);
 		break;
 	case 'K': o->skip_bad = 1; break;
+	case 'Q': o->source = arg; break;
 	case 'M':
 		o->max_bytes = (size_t)cdc_opt_size(arg, 1 << 20, INT64_MAX, &e);
 		break;
@@ -579,6 +591,13 @@ setup(struct reader *r, char *err, size_t errsz)
 		return -1;
 	}
 	r->reg = cdc_schemas_new();
+	if (r->o->source) {
+		struct cdc_rest_opts ro = {r->o->source, getenv("MILVUS_TOKEN"),
+		    NULL, 0, 30, 3, 0.2, 0};
+
+		if (cdc_rest_init(&r->rest, &ro, err, errsz) < 0)
+			return -1;
+	}
 	if (r->o->state && cdc_schemas_load(r->reg, r->o->state, err,
 	    errsz) < 0)
 		return -1;
@@ -627,6 +646,61 @@ wanted(const struct reader *r, const struct cdc_msg *m)
 	    !glob_any(o->colls, o->ncolls, dc))
 		return 0;
 	return 1;
+}
+
+/*
+ * --source-milvus: a collection the registry does not know (its
+ * CreateCollection expired from Kafka) is described by the source Milvus;
+ * its schema, db and primary key go into the registry (and state file).
+ * Each collection is asked about once.
+ */
+static void
+ask_source(struct reader *r, const struct cdc_msg *m)
+{
+	struct cdc_str db, coll;
+	struct cdc_buf body = {0};
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	json_t *desc = NULL;
+	const char *pkname;
+	char err[512], *d, *c;
+	int pktype = 0;
+
+	if (!r->o->source || !m->collection_id ||
+	    cdc_schemas_by_id(r->reg, m->collection_id))
+		return;
+	for (size_t i = 0; i < r->nasked; i++)
+		if (r->asked[i] == m->collection_id)
+			return;
+	r->asked = cdc_xrealloc(r->asked, (r->nasked + 1) * sizeof *r->asked);
+	r->asked[r->nasked++] = m->collection_id;
+	cdc_milvus_names(m, r->reg, &db, &coll);
+	if (coll.n == 0)
+		return;
+	cdc_buf_adds(&body, "{\"dbName\":");
+	cdc_json_str(&body, db.p, db.n);
+	cdc_buf_adds(&body, ",\"collectionName\":");
+	cdc_json_str(&body, coll.p, coll.n);
+	cdc_buf_addc(&body, '}');
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	if (cdc_rest_call(&r->rest, "/v2/vectordb/collections/describe", body.p,
+	    body.len, &desc, err, sizeof err) != 0 ||
+	    cdc_apply_schema_from_describe(desc, &pk, &pkname, &pktype, err,
+	    sizeof err) < 0) {
+		cdc_log_warn("--source-milvus: %.*s.%.*s: %s", (int)db.n, db.p,
+		    (int)coll.n, coll.p, err);
+	} else {
+		d = cdc_xstrndup(db.p, db.n);
+		c = cdc_xstrndup(coll.p, coll.n);
+		cdc_schemas_put(r->reg, m->collection_id, d, c, pkname, pktype,
+		    sb.data, sb.size);
+		free(d);
+		free(c);
+	}
+	json_decref(desc);
+	msgpack_sbuffer_destroy(&sb);
+	cdc_buf_fini(&body);
 }
 
 /* Emit a schema event first for a collection this run has not announced. */
@@ -698,6 +772,7 @@ release_one(struct reader *r, const struct cdc_msg *m)
 	    wanted(r, m);
 
 	if (emit) {
+		ask_source(r, m);
 		announce(r, m);
 		if (emit_one(r, m) < 0)
 			return;
@@ -781,16 +856,29 @@ topic_index(const struct reader *r, const char *name)
 	return r->nt;
 }
 
+/*
+ * An undecodable record.  Unless --skip-bad, its topic is read no further,
+ * the other topics are read up to their ends as they are now, everything
+ * the ticks then allow is written, and the run ends with exit 3: what comes
+ * out does not depend on which topic the consumer happened to fetch first.
+ */
 static void
-bad_record(struct reader *r, const rd_kafka_message_t *rkm, const char *err)
+bad_record(struct reader *r, size_t ti, const rd_kafka_message_t *rkm,
+    const char *err)
 {
 	cdc_log_err("%s [%d] at offset %jd: %s",
 	    rd_kafka_topic_name(rkm->rkt), (int)rkm->partition,
 	    (intmax_t)rkm->offset, err);
-	if (!r->o->skip_bad) {
-		r->status = CDC_EXIT_DATA;
-		r->stop = 1;
+	if (r->o->skip_bad)
+		return;
+	r->status = CDC_EXIT_DATA;
+	if (!r->draining) {
+		r->draining = 1;
+		query_ends(r);
 	}
+	r->t[ti].end = rkm->offset;
+	r->t[ti].bad = 1;
+	cdc_order_set_eof(r->ord, ti, 1);
 }
 
 /* Decode one record into the order buffer. */
@@ -811,8 +899,10 @@ on_record(struct reader *r, size_t ti, const rd_kafka_message_t *rkm)
 			rec.nheaders++;
 	if (!rkm->payload)
 		rec.value = "";
+	if (r->t[ti].bad)
+		return;
 	if (cdc_milvus_decode(&rec, &m, err, sizeof err) < 0) {
-		bad_record(r, rkm, err);
+		bad_record(r, ti, rkm, err);
 		if (r->o->skip_bad)
 			cdc_order_set_next(r->ord, ti, rkm->offset + 1);
 		return;
@@ -831,6 +921,8 @@ on_message(struct reader *r, rd_kafka_message_t *rkm)
 	size_t ti = rkm->rkt ? topic_index(r, rd_kafka_topic_name(rkm->rkt)) :
 	    r->nt;
 
+	if (ti < r->nt && r->t[ti].bad)
+		return;		/* read no further: the position stays put */
 	if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ti < r->nt) {
 		cdc_order_set_next(r->ord, ti, rkm->offset);
 		cdc_order_set_eof(r->ord, ti, 1);
@@ -854,7 +946,8 @@ static int
 at_end(const struct reader *r)
 {
 	for (size_t i = 0; i < r->nt; i++)
-		if (!r->t[i].absent && cdc_order_next(r->ord, i) < r->t[i].end)
+		if (!r->t[i].absent && !r->t[i].bad &&
+		    cdc_order_next(r->ord, i) < r->t[i].end)
 			return 0;
 	return 1;
 }
@@ -888,7 +981,7 @@ finished(struct reader *r)
 		return 1;
 	if (r->until_ts != UINT64_MAX && cdc_order_bound(r->ord) >= r->until_ts)
 		return 1;
-	return r->o->exit_at_end && at_end(r);
+	return (r->o->exit_at_end || r->draining) && at_end(r);
 }
 
 static void
@@ -924,7 +1017,7 @@ run(struct reader *r)
 	 * where it stopped. */
 	if (!stop_sig && !r->out_dead && r->status != CDC_EXIT_RUNTIME &&
 	    !(r->o->count && r->events >= (uint64_t)r->o->count)) {
-		if (r->o->exit_at_end)
+		if (r->o->exit_at_end || r->draining)
 			for (size_t i = 0; i < r->nt; i++)
 				cdc_order_set_eof(r->ord, i, 1);
 		release(r);
@@ -947,6 +1040,8 @@ teardown(struct reader *r)
 	}
 	cdc_order_free(r->ord);
 	cdc_schemas_free(r->reg);
+	cdc_rest_fini(&r->rest);
+	free(r->asked);
 	cdc_frame_writer_fini(&r->fw);
 	for (size_t i = 0; i < r->nt; i++)
 		free(r->t[i].name);

@@ -334,3 +334,106 @@ cdc_apply_index_body(struct cdc_buf *b, struct cdc_str db,
 	(void)errsz;
 	return 0;
 }
+
+static void
+pack_bool_kv(msgpack_packer *pk, const char *k, int v)
+{
+	cdc_pack_key(pk, k);
+	if (v)
+		msgpack_pack_true(pk);
+	else
+		msgpack_pack_false(pk);
+}
+
+/* describe's [{key, value}] list as a map of str to str. */
+static void
+pack_kv_list(msgpack_packer *pk, json_t *list)
+{
+	size_t i;
+	json_t *kv;
+
+	msgpack_pack_map(pk, (uint32_t)json_array_size(list));
+	json_array_foreach(list, i, kv) {
+		cdc_pack_cstr(pk, desc_str(kv, "key"));
+		cdc_pack_cstr(pk, desc_str(kv, "value"));
+	}
+}
+
+static void
+pack_desc_field(msgpack_packer *pk, json_t *f, int64_t id)
+{
+	int arr = !strcmp(desc_str(f, "type"), "Array");
+
+	msgpack_pack_map(pk, 13 + arr);
+	cdc_pack_key(pk, "field_id");
+	msgpack_pack_int64(pk, json_integer_value(json_object_get(f, "id")) ?
+	    json_integer_value(json_object_get(f, "id")) : id);
+	cdc_pack_key(pk, "name");
+	cdc_pack_cstr(pk, desc_str(f, "name"));
+	cdc_pack_key(pk, "type");
+	cdc_pack_cstr(pk, desc_str(f, "type"));
+	cdc_pack_key(pk, "description");
+	cdc_pack_cstr(pk, desc_str(f, "description"));
+	pack_bool_kv(pk, "primary_key", json_is_true(json_object_get(f,
+	    "primaryKey")));
+	pack_bool_kv(pk, "auto_id", json_is_true(json_object_get(f, "autoId")));
+	cdc_pack_key(pk, "params");
+	pack_kv_list(pk, json_object_get(f, "params"));
+	if (arr) {
+		cdc_pack_key(pk, "element_type");
+		cdc_pack_cstr(pk, desc_str(f, "elementType"));
+	}
+	pack_bool_kv(pk, "nullable", json_is_true(json_object_get(f,
+	    "nullable")));
+	pack_bool_kv(pk, "partition_key", json_is_true(json_object_get(f,
+	    "partitionKey")));
+	pack_bool_kv(pk, "clustering_key", json_is_true(json_object_get(f,
+	    "clusteringKey")));
+	pack_bool_kv(pk, "dynamic", 0);
+	pack_bool_kv(pk, "function_output", json_is_true(json_object_get(f,
+	    "isFunctionOutput")));
+	cdc_pack_key(pk, "index_params");
+	msgpack_pack_map(pk, 0);
+}
+
+int
+cdc_apply_schema_from_describe(json_t *desc, msgpack_packer *pk,
+    const char **pk_name, int *pk_type, char *err, size_t errsz)
+{
+	json_t *fields = json_object_get(desc, "fields"), *f;
+	size_t i;
+
+	*pk_name = NULL;
+	if (!json_is_array(fields) || json_array_size(fields) == 0) {
+		snprintf(err, errsz, "describe returned no fields");
+		return -1;
+	}
+	msgpack_pack_map(pk, 7);
+	cdc_pack_key(pk, "name");
+	cdc_pack_cstr(pk, desc_str(desc, "collectionName"));
+	cdc_pack_key(pk, "description");
+	cdc_pack_cstr(pk, desc_str(desc, "description"));
+	pack_bool_kv(pk, "auto_id", json_is_true(json_object_get(desc,
+	    "autoId")));
+	pack_bool_kv(pk, "enable_dynamic_field",
+	    json_is_true(json_object_get(desc, "enableDynamicField")));
+	cdc_pack_key(pk, "properties");
+	pack_kv_list(pk, json_object_get(desc, "properties"));
+	cdc_pack_key(pk, "fields");
+	msgpack_pack_array(pk, (uint32_t)json_array_size(fields));
+	json_array_foreach(fields, i, f) {
+		pack_desc_field(pk, f, 100 + (int64_t)i);
+		if (json_is_true(json_object_get(f, "primaryKey"))) {
+			*pk_name = desc_str(f, "name");
+			*pk_type = cdc_dtype_parse(desc_str(f, "type"),
+			    strlen(desc_str(f, "type")));
+		}
+	}
+	cdc_pack_key(pk, "functions");
+	msgpack_pack_array(pk, 0);
+	if (!*pk_name) {
+		snprintf(err, errsz, "describe returned no primary key");
+		return -1;
+	}
+	return 0;
+}

@@ -29,4 +29,13 @@ int cdc_apply_delete_body(struct cdc_buf *b, struct cdc_str db,
 int cdc_apply_index_body(struct cdc_buf *b, struct cdc_str db,
     struct cdc_str coll, const msgpack_object *ev, char *err, size_t errsz);
 
+/*
+ * The cdc-stream "schema" map of a collection from its collections/describe
+ * data (for cdc-read --source-milvus), packed into pk; *pk_name is set to
+ * the primary key field's name inside desc (valid while desc is) and
+ * *pk_type to its data type.  0, or -1 with err.
+ */
+int cdc_apply_schema_from_describe(json_t *desc, msgpack_packer *pk,
+    const char **pk_name, int *pk_type, char *err, size_t errsz);
+
 #endif

@@ -22,7 +22,12 @@ while True:
 ./cdc-read -b "$SRC" -e --state "$T/state" --checkpoint-interval 0 2>/dev/null | python3 -c "$throttle" |
 	./cdc-write-kafka -b "$DST" -t 'crash.{collection}' --checkpoint "$T/k.ckpt" 2>/dev/null &
 pipe=$!
-sleep 1.5
+# Kill it once a few thousand rows are out, whatever the machine's speed.
+for _ in $(seq 100); do
+	n=$(kcat -b "$DST" -X fetch.wait.max.ms=5 -C -t crash.items -e -q -f 'x\n' 2>/dev/null | wc -l)
+	[ "$n" -ge 2000 ] && break
+	sleep 0.2
+done
 pkill -9 -f "cdc-write-kafka -b $DST" || true
 wait $pipe 2>/dev/null || true
 check "a checkpoint was persisted before the crash" test -s "$T/k.ckpt"
