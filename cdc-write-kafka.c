@@ -33,7 +33,7 @@ struct opts {
 	char **props;
 	size_t nprops;
 	enum cdc_env_format format;
-	int tombstones, dump, verbose;
+	int tombstones, dump, verbose, with_schema;
 	double flush_timeout;
 	size_t max_frame;
 	char **files;
@@ -51,7 +51,7 @@ struct writer {
 	struct opts *o;
 	rd_kafka_t *rk;
 	struct cdc_input in;
-	struct cdc_buf key, val;
+	struct cdc_buf key, val, wkey, wval;	/* w*: --with-schema */
 	struct cdc_cols cols;
 	struct cdc_env env;
 	uint64_t seq, low;	/* next sequence; all below low acked */
@@ -83,6 +83,7 @@ static const struct option longopts[] = {
 	{"format", required_argument, NULL, 'f'},
 	{"name", required_argument, NULL, 'N'},
 	{"no-tombstones", no_argument, NULL, 'T'},
+	{"with-schema", no_argument, NULL, 'S'},
 	{"checkpoint", required_argument, NULL, 'C'},
 	{"flush-timeout", required_argument, NULL, 'W'},
 	{"max-frame", required_argument, NULL, 'M'},
@@ -120,6 +121,8 @@ help(void)
 	    "  -f, --format FORMAT       debezium (default), json or cdc\n"
 	    "      --name NAME           Debezium source.name (milvus)\n"
 	    "      --no-tombstones       no null-valued message after a delete\n"
+	    "      --with-schema         wrap keys and values in Kafka Connect's\n"
+	    "                            {schema, payload} (JsonConverter)\n"
 	    "      --checkpoint FILE     persist checkpoints once delivered\n"
 	    "      --flush-timeout SECS  at a signal, wait this long (30)\n"
 	    "      --max-frame SIZE      largest frame accepted (256m)\n"
@@ -174,6 +177,7 @@ opt_one(struct opts *o, int ch, const char *arg)
 		break;
 	case 'N': o->name = arg; break;
 	case 'T': o->tombstones = 0; break;
+	case 'S': o->with_schema = 1; break;
 	case 'C': o->ckpt = arg; break;
 	case 'W': o->flush_timeout = (double)cdc_opt_num(arg, 0, 86400, &e);
 		break;
@@ -355,6 +359,20 @@ topic_for(struct writer *w, char *topic, size_t n, const struct cdc_event *ev,
 
 /* === events === */
 
+/* Produce key/val as built, or wrapped with their Connect schemas. */
+static int
+produce_kv(struct writer *w, const char *topic, const struct cdc_event *ev,
+    const char *op, const struct cdc_cols *cols, struct cdc_str pk,
+    const msgpack_object *k)
+{
+	if (!w->env.with_schema)
+		return produce(w, topic, &w->key, w->val.p, w->val.len, ev, op);
+	w->wkey.len = w->wval.len = 0;
+	cdc_env_wrap(&w->wkey, &w->wval, &w->key, &w->val, &w->env, ev, cols,
+	    pk, k);
+	return produce(w, topic, &w->wkey, w->wval.p, w->wval.len, ev, op);
+}
+
 static int
 on_insert(struct writer *w, const struct cdc_event *ev, char *err,
     size_t errsz)
@@ -364,13 +382,15 @@ on_insert(struct writer *w, const struct cdc_event *ev, char *err,
 	if (cdc_cols_parse(&w->cols, ev->map, err, errsz) < 0 ||
 	    topic_for(w, topic, sizeof topic, ev, "insert") < 0)
 		return -1;
+	/* Connect's io.debezium.data.Json is a string of JSON text. */
+	w->cols.flags = w->env.with_schema ? CDC_JSON_JSON_AS_STR : 0;
 	for (size_t r = 0; r < w->cols.rows; r++) {
 		w->key.len = w->val.len = 0;
 		if (cdc_env_insert(&w->key, &w->val, &w->env, ev, &w->cols, r,
 		    err, errsz) < 0)
 			return -1;
-		if (produce(w, topic, &w->key, w->val.p, w->val.len, ev,
-		    "c") < 0)
+		if (produce_kv(w, topic, ev, "c", &w->cols, w->cols.pk_name,
+		    NULL) < 0)
 			return -2;
 	}
 	w->rows += w->cols.rows;
@@ -397,10 +417,12 @@ on_delete(struct writer *w, const struct cdc_event *ev, char *err,
 		if (cdc_env_delete(&w->key, &w->val, &w->env, ev, pk,
 		    &keys->via.array.ptr[i], err, errsz) < 0)
 			return -1;
-		if (produce(w, topic, &w->key, w->val.p, w->val.len, ev,
-		    "d") < 0 || (w->o->tombstones && w->o->format ==
-		    CDC_ENV_DEBEZIUM && produce(w, topic, &w->key, NULL, 0, ev,
-		    "d") < 0))
+		if (produce_kv(w, topic, ev, "d", NULL, pk,
+		    &keys->via.array.ptr[i]) < 0)
+			return -2;
+		if (w->o->tombstones && w->o->format == CDC_ENV_DEBEZIUM &&
+		    produce(w, topic, w->env.with_schema ? &w->wkey : &w->key,
+		    NULL, 0, ev, "d") < 0)
 			return -2;
 	}
 	w->rows += keys->via.array.size;
@@ -549,6 +571,8 @@ setup(struct writer *w)
 		return 1;
 	}
 	w->env.format = w->o->format;
+	w->env.with_schema = w->o->with_schema && w->o->format ==
+	    CDC_ENV_DEBEZIUM;
 	w->env.name = w->o->name;
 	w->acked = cdc_xcalloc(RING, 1);
 	if (cdc_input_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
@@ -606,6 +630,8 @@ teardown(struct writer *w)
 	cdc_input_close(&w->in);
 	cdc_buf_fini(&w->key);
 	cdc_buf_fini(&w->val);
+	cdc_buf_fini(&w->wkey);
+	cdc_buf_fini(&w->wval);
 	cdc_cols_fini(&w->cols);
 	return w->status;
 }

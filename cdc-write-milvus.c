@@ -442,7 +442,7 @@ on_insert(struct writer *w, const struct cdc_frame *fr,
 		w->status = CDC_EXIT_DATA;
 		return -1;
 	}
-	w->cols.rest = 1;
+	w->cols.flags = CDC_JSON_REST;
 	if (b->n && (strcmp(b->db, db) || strcmp(b->coll, coll) ||
 	    strcmp(b->part, part)) && flush_batch(w) < 0)
 		return -1;

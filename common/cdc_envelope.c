@@ -44,6 +44,19 @@ cdc_env_topic(char *out, size_t outsz, const char *tmpl,
 	return n == 0 || *tmpl || n > 249 ? -1 : 0;
 }
 
+/* A name part for a Connect schema name: Avro-safe characters only. */
+static void
+put_json_part(struct cdc_buf *b, struct cdc_str s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		char c = s.p[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_';
+
+		cdc_buf_addc(b, ok ? c : '_');
+	}
+}
+
 static void
 add_u64(struct cdc_buf *b, uint64_t v)
 {
@@ -187,4 +200,148 @@ cdc_env_ddl(struct cdc_buf *key, struct cdc_buf *val,
 	}
 	cdc_buf_addc(val, '}');
 	return 0;
+}
+
+/* === Kafka Connect schemas (--with-schema) === */
+
+static const char *
+connect_type(int dt)
+{
+	switch (dt) {
+	case CDC_DT_BOOL: return "boolean";
+	case CDC_DT_INT8: case CDC_DT_INT8_VECTOR: return "int8";
+	case CDC_DT_INT16: return "int16";
+	case CDC_DT_INT32: return "int32";
+	case CDC_DT_INT64: return "int64";
+	case CDC_DT_FLOAT: case CDC_DT_FLOAT_VECTOR:
+	case CDC_DT_FLOAT16_VECTOR: case CDC_DT_BFLOAT16_VECTOR:
+		return "float";
+	case CDC_DT_DOUBLE: return "double";
+	case CDC_DT_BINARY_VECTOR: case CDC_DT_GEOMETRY: return "bytes";
+	default: return "string";
+	}
+}
+
+/* One field's schema: {"type":..,"optional":..,"field":name}. */
+static void
+field_schema(struct cdc_buf *b, struct cdc_str name, int dt, int et,
+    int optional)
+{
+	cdc_buf_adds(b, "{\"type\":");
+	if (dt == CDC_DT_ARRAY || (cdc_dtype_is_vector(dt) &&
+	    dt != CDC_DT_BINARY_VECTOR && dt != CDC_DT_SPARSE_FLOAT_VECTOR)) {
+		cdc_buf_adds(b, "\"array\",\"items\":{\"type\":\"");
+		cdc_buf_adds(b, connect_type(dt == CDC_DT_ARRAY ? et : dt));
+		cdc_buf_adds(b, "\",\"optional\":true}");
+	} else if (dt == CDC_DT_SPARSE_FLOAT_VECTOR) {
+		cdc_buf_adds(b, "\"map\",\"keys\":{\"type\":\"string\"},"
+		    "\"values\":{\"type\":\"float\"}");
+	} else {
+		cdc_buf_addc(b, '"');
+		cdc_buf_adds(b, connect_type(dt));
+		cdc_buf_addc(b, '"');
+		if (dt == CDC_DT_JSON)
+			cdc_buf_adds(b, ",\"name\":\"io.debezium.data.Json\"");
+		if (dt == CDC_DT_TIMESTAMPTZ)
+			cdc_buf_adds(b, ",\"name\":\"io.debezium.time.ZonedTimestamp\"");
+	}
+	cdc_buf_adds(b, optional ? ",\"optional\":true" : ",\"optional\":false");
+	cdc_buf_adds(b, ",\"field\":");
+	cdc_json_str(b, name.p, name.n);
+	cdc_buf_addc(b, '}');
+}
+
+static void
+schema_name(struct cdc_buf *b, const struct cdc_env *env,
+    const struct cdc_event *ev, const char *suffix)
+{
+	cdc_buf_adds(b, ",\"name\":\"");
+	cdc_buf_adds(b, env->name);
+	cdc_buf_addc(b, '.');
+	put_json_part(b, ev->db);
+	cdc_buf_addc(b, '.');
+	put_json_part(b, ev->collection);
+	cdc_buf_adds(b, suffix);
+	cdc_buf_addc(b, '"');
+}
+
+/* The row struct: every column but the dynamic one; only the pk required. */
+static void
+row_schema(struct cdc_buf *b, const struct cdc_env *env,
+    const struct cdc_event *ev, const struct cdc_cols *cols,
+    struct cdc_str pk, int pk_dt, const char *field)
+{
+	int first = 1;
+
+	cdc_buf_adds(b, "{\"type\":\"struct\",\"fields\":[");
+	if (!cols) {
+		field_schema(b, pk, pk_dt, 0, 0);
+	} else {
+		for (size_t i = 0; i < cols->n; i++) {
+			const struct cdc_col *c = &cols->v[i];
+
+			if (c->dynamic)
+				continue;
+			if (!first)
+				cdc_buf_addc(b, ',');
+			first = 0;
+			field_schema(b, c->name, c->dt, c->et,
+			    (int)i != cols->pk);
+		}
+	}
+	cdc_buf_adds(b, "],\"optional\":true");
+	schema_name(b, env, ev, ".Value");
+	cdc_buf_adds(b, ",\"field\":\"");
+	cdc_buf_adds(b, field);
+	cdc_buf_adds(b, "\"}");
+}
+
+static const char source_schema[] =
+    "{\"type\":\"struct\",\"fields\":["
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"version\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"connector\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"name\"},"
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"ts_ms\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"db\"},"
+    "{\"type\":\"string\",\"optional\":false,\"field\":\"collection\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"partition\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"vchannel\"},"
+    "{\"type\":\"string\",\"optional\":true,\"field\":\"kafka_topic\"},"
+    "{\"type\":\"int32\",\"optional\":true,\"field\":\"kafka_partition\"},"
+    "{\"type\":\"int64\",\"optional\":true,\"field\":\"kafka_offset\"},"
+    "{\"type\":\"int64\",\"optional\":false,\"field\":\"tso\"}],"
+    "\"optional\":false,\"name\":\"io.debezium.connector.milvus.Source\","
+    "\"field\":\"source\"}";
+
+void
+cdc_env_wrap(struct cdc_buf *wkey, struct cdc_buf *wval,
+    const struct cdc_buf *key, const struct cdc_buf *val,
+    const struct cdc_env *env, const struct cdc_event *ev,
+    const struct cdc_cols *cols, struct cdc_str pk, const msgpack_object *k)
+{
+	int pk_dt = cols ? (cols->pk >= 0 ? cols->v[cols->pk].dt : 0) :
+	    k->type == MSGPACK_OBJECT_STR ? CDC_DT_VARCHAR : CDC_DT_INT64;
+
+	if (cols)
+		pk = cols->pk_name;
+	cdc_buf_adds(wkey, "{\"schema\":{\"type\":\"struct\",\"fields\":[");
+	field_schema(wkey, pk, pk_dt, 0, 0);
+	cdc_buf_adds(wkey, "],\"optional\":false");
+	schema_name(wkey, env, ev, ".Key");
+	cdc_buf_adds(wkey, "},\"payload\":");
+	cdc_buf_add(wkey, key->p, key->len);
+	cdc_buf_addc(wkey, '}');
+	cdc_buf_adds(wval, "{\"schema\":{\"type\":\"struct\",\"fields\":[");
+	row_schema(wval, env, ev, cols, pk, pk_dt, "before");
+	cdc_buf_addc(wval, ',');
+	row_schema(wval, env, ev, cols, pk, pk_dt, "after");
+	cdc_buf_addc(wval, ',');
+	cdc_buf_adds(wval, source_schema);
+	cdc_buf_adds(wval, ",{\"type\":\"string\",\"optional\":false,"
+	    "\"field\":\"op\"},{\"type\":\"int64\",\"optional\":true,"
+	    "\"field\":\"ts_ms\"}],\"optional\":false");
+	schema_name(wval, env, ev, ".Envelope");
+	cdc_buf_adds(wval, "},\"payload\":");
+	cdc_buf_add(wval, val->p, val->len);
+	cdc_buf_addc(wval, '}');
 }

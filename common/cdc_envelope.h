@@ -18,6 +18,7 @@ enum cdc_env_format {
 
 struct cdc_env {
 	enum cdc_env_format format;
+	int with_schema;	/* Kafka Connect JsonConverter {schema,payload} */
 	const char *name;	/* Debezium source.name (the logical server) */
 	int64_t now_ms;		/* processing time for ts_ms */
 };
@@ -42,5 +43,16 @@ int cdc_env_delete(struct cdc_buf *key, struct cdc_buf *val,
  * event's keys with "op" for "type". */
 int cdc_env_ddl(struct cdc_buf *key, struct cdc_buf *val,
     const struct cdc_event *ev, char *err, size_t errsz);
+
+/*
+ * --with-schema: wrap a key and value built above (in key, val) as Kafka
+ * Connect's JsonConverter does, {"schema":..., "payload":...}, with a
+ * schema from the insert's columns (cols) or, for a delete, from its key
+ * alone (cols NULL, k the key).  The wrapped forms go to wkey and wval.
+ */
+void cdc_env_wrap(struct cdc_buf *wkey, struct cdc_buf *wval,
+    const struct cdc_buf *key, const struct cdc_buf *val,
+    const struct cdc_env *env, const struct cdc_event *ev,
+    const struct cdc_cols *cols, struct cdc_str pk, const msgpack_object *k);
 
 #endif

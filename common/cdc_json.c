@@ -401,7 +401,7 @@ add_json_as_str(struct cdc_buf *b, const msgpack_object *o)
 }
 
 static int
-cell(struct cdc_buf *b, const struct cdc_col *c, size_t row, int rest,
+cell(struct cdc_buf *b, const struct cdc_col *c, size_t row, unsigned flags,
     char *err, size_t errsz)
 {
 	const msgpack_object *o;
@@ -411,7 +411,8 @@ cell(struct cdc_buf *b, const struct cdc_col *c, size_t row, int rest,
 		return 0;
 	}
 	if (c->row_bytes) {
-		if (rest && (c->dt == CDC_DT_FLOAT16_VECTOR ||
+		if ((flags & CDC_JSON_HALF_AS_B64) &&
+		    (c->dt == CDC_DT_FLOAT16_VECTOR ||
 		    c->dt == CDC_DT_BFLOAT16_VECTOR))
 			add_b64(b, c->data->via.bin.ptr + row * c->row_bytes,
 			    c->row_bytes);
@@ -435,7 +436,7 @@ cell(struct cdc_buf *b, const struct cdc_col *c, size_t row, int rest,
 		cdc_buf_addc(b, ']');
 		return 0;
 	}
-	if (rest && c->dt == CDC_DT_JSON)
+	if ((flags & CDC_JSON_JSON_AS_STR) && c->dt == CDC_DT_JSON)
 		return add_json_as_str(b, o) < 0 ? cell_err(c, row, err, errsz) :
 		    0;
 	return add_scalar(b, o, c->dt) < 0 ? cell_err(c, row, err, errsz) : 0;
@@ -625,7 +626,7 @@ cdc_json_row(struct cdc_buf *b, const struct cdc_cols *c, size_t row,
 			return col_err(col, "invalid UTF-8 in the name", err,
 			    errsz);
 		cdc_buf_addc(b, ':');
-		if (cell(b, col, row, c->rest, err, errsz) < 0)
+		if (cell(b, col, row, c->flags, err, errsz) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < c->n; i++) {

@@ -53,13 +53,16 @@ struct cdc_col {
 	const msgpack_object *data, *valid;
 };
 
+#define CDC_JSON_JSON_AS_STR 1u	/* JSON fields as strings of JSON text */
+#define CDC_JSON_HALF_AS_B64 2u	/* fp16/bf16 vectors as base64 of bytes */
+#define CDC_JSON_REST (CDC_JSON_JSON_AS_STR | CDC_JSON_HALF_AS_B64)
+
 struct cdc_cols {
 	struct cdc_col *v;
 	size_t n, cap;
 	uint64_t rows;
 	int pk;			/* index of the primary key column, or -1 */
-	int rest;		/* Milvus REST rows: JSON fields as strings of
-				   JSON text, fp16/bf16 vectors as base64 */
+	unsigned flags;		/* CDC_JSON_* below */
 	struct cdc_str pk_name;
 };
 

@@ -3,7 +3,7 @@
 # client): topics, keys, envelopes, tombstones and headers as cdc-write-kafka(1)
 # specifies; -f json and -f cdc; checkpoints; malformed input.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -75,6 +75,19 @@ print(" ".join(sorted("%s:%s" % (json.loads(l)["__op"], json.loads(l)["key"]) fo
 
 ./cdc-write-kafka -b "$DST" -f cdc -t 'raw.{db}' <"$T/s.cdc"
 is "$(kcat -b "$DST" -C -t raw.default -e -q -f 'x\n' 2>/dev/null | wc -l)" 6 "-f cdc: one message per data event (3 inserts, 3 deletes)"
+
+./cdc-write-kafka -b "$DST" --with-schema -t 'ws.{collection}' <"$T/s.cdc"
+kcat -b "$DST" -C -t ws.products -e -q -f '%k\t%s\n' 2>/dev/null | head -1 | python3 -c '
+import json, sys
+k, v = sys.stdin.readline().rstrip("\n").split("\t", 1)
+k, v = json.loads(k), json.loads(v)
+after = {f["field"]: f for f in v["schema"]["fields"] if f["field"] == "after"}["after"]
+types = {f["field"]: f["type"] + ("/" + f["items"]["type"] if "items" in f else "") for f in after["fields"]}
+print(k["schema"]["fields"][0]["type"], k["payload"]["id"], types["id"], types["title"], types["embedding"],
+      types["half"], types["sparse"], types["bits"], after["fields"][0]["optional"],
+      v["payload"]["op"], v["payload"]["after"]["attrs"], v["schema"]["name"])' >"$T/ws"
+echo 'int64 1 int64 string array/float array/float map bytes False c {"size":42} milvus.default.products.Envelope' >"$T/ws.want"
+cmp_ok "$T/ws" "$T/ws.want" "--with-schema: Kafka Connect JsonConverter schema and payload"
 
 # A torn stream: everything before it delivered and checkpointed, exit 3.
 head -c $(( $(wc -c <"$T/s.cdc") - 7 )) "$T/s.cdc" >"$T/torn.cdc"

@@ -144,7 +144,7 @@ rows(const char *name, const char *type, void (*data)(msgpack_packer *),
 	pack_insert(&sb, name, type, data, nullable, dim);
 	msgpack_unpack(sb.data, sb.size, &off, &zone, &o);
 	if (cdc_cols_parse(&c, &o, err, errsz) == 0) {
-		c.rest = rest;
+		c.flags = rest ? CDC_JSON_REST : 0;
 		if (cdc_json_row(&b, &c, 0, err, errsz) == 0 &&
 		    (cdc_buf_addc(&b, '\n'), cdc_json_row(&b, &c, 1, err,
 		    errsz)) == 0) {
