@@ -9,13 +9,16 @@ set -eu
 cd "$(dirname "$0")/.."
 ROWS=${BENCH_ROWS:-50000}
 D=$(mktemp -d); K=""
-trap 'kill $K 2>/dev/null; rm -rf "$D"' EXIT
+trap 'kill $K 2>/dev/null; wait; rm -rf "$D"' EXIT
+# kafka NAME: start a mock cluster; sets BROKER (no subshell, so that K
+# keeps every pid for the cleanup).
 kafka() {
 	build/mock-kafka >"$D/$1" 2>/dev/null & K="$K $!"
 	for _ in $(seq 100); do [ -s "$D/$1" ] && break; sleep 0.05; done
-	sed 's/BROKERS=//' "$D/$1"
+	BROKER=$(sed 's/BROKERS=//' "$D/$1")
 }
-SRC=$(kafka src)
+kafka src
+SRC=$BROKER
 build/milvus-sim -b "$SRC" --workload bench --rows "$ROWS" --dim 128 >/dev/null
 ./cdc-read -b "$SRC" -e -q >"$D/s.cdc"
 topics=$(kcat -b "$SRC" -L 2>/dev/null | sed -n 's/^ *topic "\(by-dev[^"]*\)".*/\1/p' | sort)
@@ -29,7 +32,8 @@ print("%-44s %6.2fs wall %6.2fs cpu %9.0f rows/s  peak RSS %6.1f MiB"
 PY
 }
 for run in 1 2; do
-	DST=$(kafka dst$run)
+	kafka "dst$run"
+	DST=$BROKER
 	copy=""
 	for t in $topics; do
 		copy="$copy kcat -b $SRC -C -t $t -o beginning -e -q 2>/dev/null | kcat -b $DST -P -t copy.$t 2>/dev/null &"

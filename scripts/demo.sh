@@ -15,18 +15,19 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-start_kafka() {	# $1 = name; prints the bootstrap servers
-	mkfifo "$D/$1.out"
+start_kafka() {	# $1 = name; sets BROKER (no subshell: PIDS must keep the pid)
 	build/mock-kafka >"$D/$1.out" 2>"$D/$1.err" &
 	PIDS="$PIDS $!"
-	read -r line <"$D/$1.out"
-	echo "${line#BROKERS=}"
+	for _ in $(seq 100); do [ -s "$D/$1.out" ] && break; sleep 0.05; done
+	BROKER=$(sed -n 's/^BROKERS=//p' "$D/$1.out")
 }
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-SRC=$(start_kafka milvus)
-DST=$(start_kafka target)
+start_kafka milvus
+SRC=$BROKER
+start_kafka target
+DST=$BROKER
 say "Milvus's Kafka at $SRC, target Kafka at $DST"
 
 say "milvus-sim writes a Milvus 2.5 workload (collection with vectors; inserts, deletes, upserts; index and load requests)"
