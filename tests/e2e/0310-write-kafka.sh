@@ -3,7 +3,7 @@
 # client): topics, keys, envelopes, tombstones and headers as cdc-write-kafka(1)
 # specifies; -f json and -f cdc; checkpoints; malformed input.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 16
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -104,4 +104,20 @@ rc=0; ./cdc-write-kafka -b "$BROKERS" --checkpoint "$T/f.ckpt" -X message.timeou
 	<"$T/s.cdc" 2>"$T/f.err" || rc=$?
 if [ "$rc" = 1 ] && [ ! -e "$T/f.ckpt" ]; then ok "a failed delivery exits 1 and writes no checkpoint"
 else not_ok "a failed delivery exits 1 and writes no checkpoint (rc=$rc)"; cat "$T/f.err" | sed 's/^/# /'; fi
+
+# Retriable produce errors: retried by the idempotent producer, nothing lost.
+start_kafka --control "$T/ctl2"
+echo "push-errors 0 5 NOT_ENOUGH_REPLICAS" >"$T/ctl2"
+sleep 0.2
+rc=0; ./cdc-write-kafka -b "$BROKERS" -t 'tr.{collection}' <"$T/s.cdc" 2>"$T/tr.err" || rc=$?
+is "$rc:$(kcat -b "$BROKERS" -C -t tr.products -e -q -f 'x\n' 2>/dev/null | wc -l)" "0:10" \
+	"transient produce errors are retried and nothing is lost"
+
+# A message larger than message.max.bytes is an error naming the row.
+long=$(printf '%01500d' 0)
+rc=0; ./cdc-write-kafka -b "$DST" --name "$long" -X message.max.bytes=1000 -t 'big.{collection}' \
+	<"$T/s.cdc" 2>"$T/big.err" || rc=$?
+is "$rc" 1 "a row larger than message.max.bytes exits 1"
+check "naming the event, its source position and key" grep -q \
+	'^cdc-write-kafka: default.products (by-dev-rootcoord-dml_0@0): cannot produce key {.*}.*: Broker: Message size too large' "$T/big.err"
 done_testing
