@@ -20,6 +20,7 @@
 #include "cdc_input.h"
 #include "cdc_json.h"
 #include "cdc_util.h"
+#include "cdc_writer.h"
 
 struct opts {
 	const char *out, *ckpt;
@@ -32,20 +33,12 @@ struct opts {
 struct writer {
 	struct opts *o;
 	FILE *out;
-	struct cdc_input in;
+	struct cdc_wreader in;
 	struct cdc_buf b;
 	struct cdc_cols cols;
 	uint64_t lines;
 	int status, dead;
 };
-
-static volatile sig_atomic_t stop_sig;
-
-static void
-on_signal(int sig)
-{
-	stop_sig = sig;
-}
 
 /* === options === */
 
@@ -266,8 +259,6 @@ one_event(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, char *err, size_t errsz)
 {
 	switch (ev->type) {
-	case CDC_EV_HEADER:
-		return 0;
 	case CDC_EV_INSERT:
 		return lines_insert(w, ev, err, errsz);
 	case CDC_EV_DELETE:
@@ -276,11 +267,6 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 		if (w->o->checkpoints && line_other(w, ev, err, errsz) < 0)
 			return -1;
 		return w->o->ckpt ? (persist(w, fr) < 0 ? -2 : 0) : 0;
-	case CDC_EV_UNKNOWN:
-		if (cdc_log_level() >= 1)
-			cdc_log_warn("skipping events of unknown type '%.*s'",
-			    (int)ev->type_name.n, ev->type_name.p);
-		return 0;
 	default:
 		return line_other(w, ev, err, errsz);
 	}
@@ -294,24 +280,19 @@ run(struct writer *w)
 	char err[1024], e[768];
 	int n = 0, rc;
 
-	while (!stop_sig && !w->dead &&
-	    (n = cdc_input_next(&w->in, &fr, &ev, err, sizeof err)) == 1) {
+	while (!cdc_stop_sig && !w->dead &&
+	    (n = cdc_wreader_next(&w->in, &fr, &ev, err, sizeof err)) >= 1) {
 		size_t mark = w->b.len;
 
-		if (ev.type == CDC_EV_UNKNOWN) {
-			char name[64];
-			size_t h = 0;
-
-			snprintf(name, sizeof name, "%.*s", (int)ev.type_name.n,
-			    ev.type_name.p);
-			for (char *p = name; *p; p++)
-				h = h * 31 + (unsigned char)*p;
-			if (w->in.seen[h % CDC_EV__COUNT]++)
-				continue;
+		if (n == 2) {
+			cdc_log_warn("skipping events of unknown type '%.*s'",
+			    (int)ev.type_name.n, ev.type_name.p);
+			continue;
 		}
 		if ((rc = one_event(w, &fr, &ev, e, sizeof e)) == -1) {
 			w->b.len = mark;
-			cdc_log_err("%s: frame %ju: %s", w->in.name,
+			cdc_log_err("%s: frame %ju: %s",
+			    cdc_wreader_name(&w->in),
 			    (uintmax_t)fr.no, e);
 			w->status = CDC_EXIT_DATA;
 			break;
@@ -319,7 +300,7 @@ run(struct writer *w)
 		if (rc < 0 || (w->b.len > (1 << 16) && flush_out(w) < 0))
 			break;
 	}
-	if (!stop_sig && !w->dead && w->status == 0 && n < 0) {
+	if (!cdc_stop_sig && !w->dead && w->status == 0 && n < 0) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_DATA;
 	}
@@ -340,7 +321,12 @@ setup(struct writer *w)
 	if (!w->out)
 		w->out = stdout;
 	setvbuf(w->out, NULL, _IOFBF, 1 << 20);
-	if (cdc_input_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
+	if (w->o->ckpt && cdc_writer_ckpt_check(w->o->ckpt, err,
+	    sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		return -1;
+	}
+	if (cdc_wreader_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
 	    err, sizeof err) < 0) {
 		cdc_log_err("%s", err);
 		return -1;
@@ -363,7 +349,7 @@ teardown(struct writer *w)
 		cdc_log_err("write error: %s", strerror(errno));
 		w->status = CDC_EXIT_RUNTIME;
 	}
-	cdc_input_close(&w->in);
+	cdc_wreader_close(&w->in);
 	cdc_buf_fini(&w->b);
 	cdc_cols_fini(&w->cols);
 	return w->status;
@@ -381,22 +367,16 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	w.o = &o;
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cdc_writer_signals();
 	if (setup(&w) < 0) {
 		teardown(&w);
 		return CDC_EXIT_USAGE;
 	}
 	run(&w);
 	rc = teardown(&w);
-	if (w.dead && rc == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
-	if (stop_sig && rc == 0) {
-		signal(stop_sig, SIG_DFL);
-		raise(stop_sig);
-	}
+	if (w.dead && rc == 0)
+		cdc_writer_reraise(SIGPIPE);
+	if (cdc_stop_sig && rc == 0)
+		cdc_writer_reraise(cdc_stop_sig);
 	return rc;
 }

@@ -25,8 +25,9 @@
 #include "cdc_json.h"
 #include "cdc_kafka.h"
 #include "cdc_util.h"
+#include "cdc_writer.h"
 
-#define RING (1u << 20)		/* produced but unacknowledged, at most */
+#define WINDOW (1u << 20)	/* produced but unacknowledged, at most */
 
 struct opts {
 	const char *brokers, *tmpl, *ddl_topic, *ckpt, *name;
@@ -40,37 +41,17 @@ struct opts {
 	size_t nfiles;
 };
 
-/* A checkpoint frame waiting for the messages before it. */
-struct pending {
-	uint64_t seq;		/* messages produced before it */
-	char *frame;
-	size_t len;
-};
-
 struct writer {
 	struct opts *o;
 	rd_kafka_t *rk;
-	struct cdc_input in;
+	struct cdc_wreader in;
 	struct cdc_buf key, val, wkey, wval;	/* w*: --with-schema */
 	struct cdc_cols cols;
 	struct cdc_env env;
-	uint64_t seq, low;	/* next sequence; all below low acked */
-	unsigned char *acked;
-	struct pending *pend;
-	size_t npend, cap;
-	uint64_t failed_seq;	/* first message that failed, or 0 */
+	struct cdc_ckq q;	/* message sequence numbers and checkpoints */
 	uint64_t rows, msgs;
 	int status, failed;
 };
-
-static volatile sig_atomic_t stop_sig, nsig;
-
-static void
-on_signal(int sig)
-{
-	stop_sig = sig;
-	nsig++;
-}
 
 /* === options === */
 
@@ -102,7 +83,10 @@ usage(FILE *f)
 	    "[-t template]\n"
 	    "                       [-f debezium|json|cdc] [--ddl-topic topic] "
 	    "[--no-tombstones]\n"
-	    "                       [--checkpoint file] [-vq] [file ...]\n", f);
+	    "                       [--with-schema] [--name name] "
+	    "[--checkpoint file]\n"
+	    "                       [--flush-timeout secs] [-vq] [file ...]\n",
+	    f);
 }
 
 static void
@@ -199,6 +183,7 @@ opt_one(struct opts *o, int ch, const char *arg)
 static int
 parse_opts(struct opts *o, int argc, char **argv)
 {
+	char err[512];
 	int ch, rc;
 
 	o->tmpl = "milvus.{db}.{collection}";
@@ -208,17 +193,59 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->flush_timeout = 30;
 	o->max_frame = CDC_FRAME_MAX_DEFAULT;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "b:X:F:t:f:vqhV", longopts,
+	while ((ch = getopt_long(argc, argv, "b:X:F:t:f:N:vqhV", longopts,
 	    NULL)) != -1)
 		if ((rc = opt_one(o, ch, ch == '?' ? argv[optind - 1] :
 		    optarg)) != 0)
 			return rc;
 	o->files = argv + optind;
 	o->nfiles = (size_t)(argc - optind);
+	if (cdc_env_topic_check(o->tmpl, err, sizeof err) < 0 ||
+	    (strchr(o->ddl_topic, '{') && snprintf(err, sizeof err,
+	    "invalid --ddl-topic '%s': a topic name, not a template",
+	    o->ddl_topic)) || cdc_env_topic_check(o->ddl_topic, err,
+	    sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		usage(stderr);
+		fputs("Try 'cdc-write-kafka --help'.\n", stderr);
+		return -1;
+	}
+	if (o->with_schema && o->format != CDC_ENV_DEBEZIUM)
+		return bad_opt("--with-schema needs --format debezium, not",
+		    o->format == CDC_ENV_JSON ? "json" : "cdc");
 	return 0;
 }
 
+
 /* === delivery and checkpoints === */
+
+/* A delivery that failed for good: name the row from its headers. */
+static void
+report_failure(const rd_kafka_message_t *rkm)
+{
+	static const char *const names[] = {"cdc.db", "cdc.collection",
+	    "cdc.source.topic", "cdc.source.offset"};
+	struct cdc_str v[4] = {{"?", 1}, {"?", 1}, {"?", 1}, {"?", 1}};
+	rd_kafka_headers_t *h = NULL;
+
+	if (rd_kafka_message_headers(rkm, &h) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		for (int i = 0; i < 4; i++) {
+			const void *p;
+			size_t n;
+
+			if (rd_kafka_header_get_last(h, names[i], &p, &n) ==
+			    RD_KAFKA_RESP_ERR_NO_ERROR && p)
+				v[i] = (struct cdc_str){p, n};
+		}
+	cdc_log_err("%.*s.%.*s row %.*s (%.*s@%.*s): delivery to '%s' failed: "
+	    "%s%s", (int)v[0].n, v[0].p, (int)v[1].n, v[1].p,
+	    (int)(rkm->key_len > 200 ? 200 : rkm->key_len),
+	    rkm->key ? (const char *)rkm->key : "null", (int)v[2].n, v[2].p,
+	    (int)v[3].n, v[3].p, rd_kafka_topic_name(rkm->rkt),
+	    rd_kafka_err2str(rkm->err),
+	    rkm->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+	    " (raise -X message.max.bytes)" : "");
+}
 
 static void
 dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
@@ -226,45 +253,30 @@ dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 	struct writer *w = opaque;
 	uint64_t seq = (uint64_t)(uintptr_t)rkm->_private;
 
-	if (rkm->err) {
-		if (!w->failed || seq < w->failed_seq)
-			w->failed_seq = seq;
-		if (!w->failed)
-			cdc_log_err("delivery to '%s' failed for key %.*s: %s",
-			    rd_kafka_topic_name(rkm->rkt),
-			    (int)(rkm->key_len > 200 ? 200 : rkm->key_len),
-			    rkm->key ? (const char *)rkm->key : "(null)",
-			    rd_kafka_err2str(rkm->err));
-		w->failed = 1;
+	if (!rkm->err) {
+		cdc_ckq_ack(&w->q, seq);
 		return;
 	}
-	w->acked[seq % RING] = 1;
-	while (w->low < w->seq && w->acked[w->low % RING]) {
-		w->acked[w->low % RING] = 0;
-		w->low++;
-	}
+	if (w->q.nfailed == 0)
+		report_failure(rkm);
+	cdc_ckq_fail(&w->q, seq);
+	w->failed = 1;
 }
 
 /* Persist the newest checkpoint whose messages are all acknowledged. */
 static void
 persist_ready(struct writer *w)
 {
-	size_t k = 0;
-	char err[512];
+	char *frame, err[512];
+	size_t len;
 
-	while (k < w->npend && w->pend[k].seq <= w->low)
-		k++;
-	if (k == 0)
+	if (!w->o->ckpt || !(frame = cdc_ckq_ready(&w->q, &len)))
 		return;
-	if (cdc_ckpt_save(w->o->ckpt, w->pend[k - 1].frame,
-	    w->pend[k - 1].len, err, sizeof err) < 0) {
+	if (cdc_ckpt_save(w->o->ckpt, frame, len, err, sizeof err) < 0) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < k; i++)
-		free(w->pend[i].frame);
-	memmove(w->pend, w->pend + k, (w->npend - k) * sizeof *w->pend);
-	w->npend -= k;
+	free(frame);
 }
 
 static void
@@ -272,15 +284,7 @@ queue_checkpoint(struct writer *w, const struct cdc_frame *fr)
 {
 	if (!w->o->ckpt)
 		return;
-	if (w->npend == w->cap) {
-		w->cap = w->cap ? 2 * w->cap : 16;
-		w->pend = cdc_xrealloc(w->pend, w->cap * sizeof *w->pend);
-	}
-	w->pend[w->npend].seq = w->seq;
-	w->pend[w->npend].len = fr->len + 4;
-	w->pend[w->npend].frame = cdc_xmalloc(fr->len + 4);
-	cdc_input_frame_bytes(fr, w->pend[w->npend].frame);
-	w->npend++;
+	cdc_ckq_push(&w->q, fr);
 	persist_ready(w);
 }
 
@@ -289,21 +293,14 @@ queue_checkpoint(struct writer *w, const struct cdc_frame *fr)
 static rd_kafka_headers_t *
 headers(const struct cdc_event *ev, const char *op)
 {
-	rd_kafka_headers_t *h = rd_kafka_headers_new(7);
-	char num[3][32];
+	rd_kafka_headers_t *h = rd_kafka_headers_new(CDC_ENV_NHDR);
+	struct cdc_env_hdr v[CDC_ENV_NHDR];
+	struct cdc_env_hdrbuf buf;
 
-	snprintf(num[0], sizeof num[0], "%ju", (uintmax_t)ev->ts);
-	snprintf(num[1], sizeof num[1], "%d", (int)ev->src.partition);
-	snprintf(num[2], sizeof num[2], "%jd", (intmax_t)ev->src.offset);
-	rd_kafka_header_add(h, "cdc.op", -1, op, -1);
-	rd_kafka_header_add(h, "cdc.db", -1, ev->db.p, (ssize_t)ev->db.n);
-	rd_kafka_header_add(h, "cdc.collection", -1, ev->collection.p,
-	    (ssize_t)ev->collection.n);
-	rd_kafka_header_add(h, "cdc.ts", -1, num[0], -1);
-	rd_kafka_header_add(h, "cdc.source.topic", -1, ev->src.topic.p,
-	    (ssize_t)ev->src.topic.n);
-	rd_kafka_header_add(h, "cdc.source.partition", -1, num[1], -1);
-	rd_kafka_header_add(h, "cdc.source.offset", -1, num[2], -1);
+	cdc_env_headers(v, &buf, ev, op);
+	for (int i = 0; i < CDC_ENV_NHDR; i++)
+		rd_kafka_header_add(h, v[i].name, -1, v[i].val.p,
+		    (ssize_t)v[i].val.n);
 	return h;
 }
 
@@ -315,7 +312,7 @@ produce(struct writer *w, const char *topic, const struct cdc_buf *key,
 	rd_kafka_headers_t *h = headers(ev, op);
 	rd_kafka_resp_err_t err;
 
-	while (w->seq - w->low >= RING - 1)
+	while (cdc_ckq_full(&w->q))
 		rd_kafka_poll(w->rk, 100);
 	for (;;) {
 		err = rd_kafka_producev(w->rk, RD_KAFKA_V_TOPIC(topic),
@@ -323,7 +320,7 @@ produce(struct writer *w, const char *topic, const struct cdc_buf *key,
 		    (void *)(uintptr_t)val, vlen),
 		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_HEADERS(h),
-		    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)w->seq), RD_KAFKA_V_END);
+		    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)cdc_ckq_next(&w->q)), RD_KAFKA_V_END);
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		rd_kafka_poll(w->rk, 100);
@@ -331,14 +328,16 @@ produce(struct writer *w, const char *topic, const struct cdc_buf *key,
 	if (err) {
 		rd_kafka_headers_destroy(h);
 		cdc_log_err("%.*s.%.*s (%.*s@%jd): cannot produce key %.*s to "
-		    "'%s': %s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
+		    "'%s': %s%s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
 		    ev->collection.p, (int)ev->src.topic.n, ev->src.topic.p,
 		    (intmax_t)ev->src.offset, (int)(key->len > 200 ? 200 :
-		    key->len), key->p, topic, rd_kafka_err2str(err));
+		    key->len), key->p, topic, rd_kafka_err2str(err),
+		    err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+		    " (raise -X message.max.bytes)" : "");
 		w->status = CDC_EXIT_RUNTIME;
 		return -1;
 	}
-	w->seq++;
+	cdc_ckq_sent(&w->q);
 	w->msgs++;
 	if (w->msgs % 1024 == 0)
 		rd_kafka_poll(w->rk, 0);
@@ -474,16 +473,6 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 	    "ddl") < 0 ? -2 : 0;
 }
 
-static int
-seen_unknown(struct writer *w, const struct cdc_event *ev)
-{
-	size_t h = 0;
-
-	for (size_t i = 0; i < ev->type_name.n; i++)
-		h = h * 31 + (unsigned char)ev->type_name.p[i];
-	return w->in.seen[h % CDC_EV__COUNT]++ > 0;
-}
-
 static void
 run(struct writer *w)
 {
@@ -493,24 +482,22 @@ run(struct writer *w)
 	int n = 0, rc;
 	struct timeval tv;
 
-	while (!stop_sig && !w->failed && w->status == 0 &&
-	    (n = cdc_input_next(&w->in, &fr, &ev, err, sizeof err)) == 1) {
-		gettimeofday(&tv, NULL);
-		w->env.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-		if (ev.type == CDC_EV_UNKNOWN) {
-			if (!seen_unknown(w, &ev))
-				cdc_log_warn("skipping events of unknown type "
-				    "'%.*s'", (int)ev.type_name.n,
-				    ev.type_name.p);
+	while (!cdc_stop_sig && !w->failed && w->status == 0 &&
+	    (n = cdc_wreader_next(&w->in, &fr, &ev, err, sizeof err)) >= 1) {
+		if (n == 2) {
+			cdc_log_warn("skipping events of unknown type '%.*s'",
+			    (int)ev.type_name.n, ev.type_name.p);
 			continue;
 		}
+		gettimeofday(&tv, NULL);
+		w->env.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 		if ((rc = one_event(w, &fr, &ev, e, sizeof e)) == -1) {
-			cdc_log_err("%s: frame %ju: %s", w->in.name,
-			    (uintmax_t)fr.no, e);
+			cdc_log_err("%s: frame %ju: %s",
+			    cdc_wreader_name(&w->in), (uintmax_t)fr.no, e);
 			w->status = CDC_EXIT_DATA;
 		}
 	}
-	if (n < 0 && !stop_sig && !w->failed && w->status == 0) {
+	if (n < 0 && !cdc_stop_sig && !w->failed && w->status == 0) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_DATA;
 	}
@@ -574,8 +561,14 @@ setup(struct writer *w)
 	w->env.with_schema = w->o->with_schema && w->o->format ==
 	    CDC_ENV_DEBEZIUM;
 	w->env.name = w->o->name;
-	w->acked = cdc_xcalloc(RING, 1);
-	if (cdc_input_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
+	cdc_ckq_init(&w->q, WINDOW);
+	if (w->o->ckpt && cdc_writer_ckpt_check(w->o->ckpt, err,
+	    sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	if (cdc_wreader_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
 	    err, sizeof err) < 0) {
 		cdc_log_err("%s", err);
 		rd_kafka_conf_destroy(conf);
@@ -594,17 +587,18 @@ setup(struct writer *w)
 static void
 drain(struct writer *w)
 {
-	double deadline = cdc_now() + (stop_sig ? w->o->flush_timeout : 1e9);
+	double deadline = cdc_now() + (cdc_stop_sig ? w->o->flush_timeout :
+	    1e9);
 
 	while (rd_kafka_outq_len(w->rk) > 0 && cdc_now() < deadline &&
-	    nsig < 2) {
-		rd_kafka_poll(w->rk, 100);
-		if (w->o->ckpt)
-			persist_ready(w);
+	    cdc_nsig < 2) {
+		rd_kafka_poll(w->rk, 50);
+		persist_ready(w);
+		if (cdc_stop_sig && deadline > cdc_now() + w->o->flush_timeout)
+			deadline = cdc_now() + w->o->flush_timeout;
 	}
 	rd_kafka_poll(w->rk, 0);
-	if (w->o->ckpt)
-		persist_ready(w);
+	persist_ready(w);
 }
 
 static int
@@ -612,9 +606,10 @@ teardown(struct writer *w)
 {
 	if (w->rk) {
 		drain(w);
-		if (rd_kafka_outq_len(w->rk) > 0 || w->low < w->seq) {
+		if (rd_kafka_outq_len(w->rk) > 0 ||
+		    cdc_ckq_outstanding(&w->q) > 0) {
 			cdc_log_err("%ju messages not delivered",
-			    (uintmax_t)(w->seq - w->low));
+			    (uintmax_t)cdc_ckq_outstanding(&w->q));
 			w->status = CDC_EXIT_RUNTIME;
 		}
 		if (w->failed)
@@ -623,11 +618,8 @@ teardown(struct writer *w)
 		    (uintmax_t)w->msgs);
 		rd_kafka_destroy(w->rk);
 	}
-	for (size_t i = 0; i < w->npend; i++)
-		free(w->pend[i].frame);
-	free(w->pend);
-	free(w->acked);
-	cdc_input_close(&w->in);
+	cdc_ckq_fini(&w->q);
+	cdc_wreader_close(&w->in);
 	cdc_buf_fini(&w->key);
 	cdc_buf_fini(&w->val);
 	cdc_buf_fini(&w->wkey);
@@ -648,18 +640,14 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	w.o = &o;
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cdc_writer_signals();
 	if ((rc = setup(&w)) != 0) {
 		teardown(&w);
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	}
 	run(&w);
 	rc = teardown(&w);
-	if (stop_sig && rc == 0) {
-		signal(stop_sig, SIG_DFL);
-		raise(stop_sig);
-	}
+	if (cdc_stop_sig && rc == 0)
+		cdc_writer_reraise(cdc_stop_sig);
 	return rc;
 }

@@ -57,6 +57,58 @@ put_json_part(struct cdc_buf *b, struct cdc_str s)
 	}
 }
 
+int
+cdc_env_topic_check(const char *tmpl, char *err, size_t errsz)
+{
+	static const char *const vars[] = {"{db}", "{collection}",
+	    "{partition}", "{op}"};
+
+	for (const char *p = tmpl; *p; p++) {
+		size_t i;
+		int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-';
+
+		if (ok)
+			continue;
+		for (i = 0; i < 4; i++)
+			if (!strncmp(p, vars[i], strlen(vars[i])))
+				break;
+		if (i == 4) {
+			snprintf(err, errsz, "invalid topic template '%s': "
+			    "'%c' at %zu (placeholders are {db}, {collection}, "
+			    "{partition}, {op})", tmpl, *p, (size_t)(p - tmpl));
+			return -1;
+		}
+		p += strlen(vars[i]) - 1;
+	}
+	if (!*tmpl || strlen(tmpl) > 249) {
+		snprintf(err, errsz, "invalid topic template '%s': %s", tmpl,
+		    *tmpl ? "too long" : "empty");
+		return -1;
+	}
+	return 0;
+}
+
+void
+cdc_env_headers(struct cdc_env_hdr h[CDC_ENV_NHDR],
+    struct cdc_env_hdrbuf *buf, const struct cdc_event *ev, const char *op)
+{
+	size_t n[3];
+
+	n[0] = cdc_fmt_u64(buf->num[0], ev->ts);
+	n[1] = cdc_fmt_i64(buf->num[1], ev->src.partition);
+	n[2] = cdc_fmt_i64(buf->num[2], ev->src.offset);
+	h[0] = (struct cdc_env_hdr){"cdc.op", {op, strlen(op)}};
+	h[1] = (struct cdc_env_hdr){"cdc.db", ev->db};
+	h[2] = (struct cdc_env_hdr){"cdc.collection", ev->collection};
+	h[3] = (struct cdc_env_hdr){"cdc.ts", {buf->num[0], n[0]}};
+	h[4] = (struct cdc_env_hdr){"cdc.source.topic", ev->src.topic};
+	h[5] = (struct cdc_env_hdr){"cdc.source.partition", {buf->num[1],
+	    n[1]}};
+	h[6] = (struct cdc_env_hdr){"cdc.source.offset", {buf->num[2], n[2]}};
+}
+
 static void
 add_u64(struct cdc_buf *b, uint64_t v)
 {

@@ -31,6 +31,25 @@ struct cdc_env {
 int cdc_env_topic(char *out, size_t outsz, const char *tmpl,
     const struct cdc_event *ev, const char *op);
 
+/*
+ * Check a topic template before any data moves: only {db}, {collection},
+ * {partition} and {op} may appear in braces, and the literal text must be
+ * legal in a Kafka topic name ([A-Za-z0-9._-]).  0, or -1 with err.
+ */
+int cdc_env_topic_check(const char *tmpl, char *err, size_t errsz);
+
+/* The headers of every message: names, and values viewing ev or buf. */
+#define CDC_ENV_NHDR 7
+struct cdc_env_hdr {
+	const char *name;
+	struct cdc_str val;
+};
+struct cdc_env_hdrbuf {
+	char num[3][32];
+};
+void cdc_env_headers(struct cdc_env_hdr h[CDC_ENV_NHDR],
+    struct cdc_env_hdrbuf *buf, const struct cdc_event *ev, const char *op);
+
 /* Key and value of insert row `row`. 0, or -1 with err (a bad value). */
 int cdc_env_insert(struct cdc_buf *key, struct cdc_buf *val,
     const struct cdc_env *env, const struct cdc_event *ev,
