@@ -36,9 +36,8 @@
 #define OP_DDL 4u
 
 struct opts {
-	const char *brokers, *prefix, *from, *until, *state, *source;
-	char **props;		/* "-X k=v" and "-F file" in order: "X..." "F..." */
-	size_t nprops;
+	const char *prefix, *from, *until, *state, *source;
+	struct cdc_kafka_opts kafka;	/* -b, -X, -F */
 	char **topics, **resume, **colls, **dbs;
 	size_t ntopics, nresume, ncolls, ndbs;
 	int channels, exit_at_end, skip_bad, verbose, unbuffered, dump;
@@ -222,21 +221,16 @@ static int
 opt_one(struct opts *o, int ch, const char *arg)
 {
 	const char *e = NULL;
-	char *buf;
 
 	switch (ch) {
-	case 'b': o->brokers = arg; break;
+	case 'b': o->kafka.brokers = arg; break;
 	case 'X':
 		if (strcmp(arg, "list") == 0) {
 			rd_kafka_conf_properties_show(stdout);
 			return 1;
 		}
 		/* FALLTHROUGH */
-	case 'F':
-		buf = cdc_xmalloc(strlen(arg) + 2);
-		sprintf(buf, "%c%s", ch, arg);
-		push(&o->props, &o->nprops, buf);
-		break;
+	case 'F': cdc_kafka_opts_add(&o->kafka, ch, arg); break;
 	case 't': push(&o->topics, &o->ntopics, arg); break;
 	case 'P': o->prefix = arg; break;
 	case 'N':
@@ -306,8 +300,6 @@ static rd_kafka_conf_t *
 kafka_conf(const struct opts *o, char *err, size_t errsz)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char buf[512];
-	size_t n = sizeof buf;
 
 	rd_kafka_conf_set(conf, "group.id", "cdc-read", NULL, 0);
 	rd_kafka_conf_set(conf, "enable.auto.commit", "false", NULL, 0);
@@ -316,23 +308,7 @@ kafka_conf(const struct opts *o, char *err, size_t errsz)
 	rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", NULL, 0);
 	rd_kafka_conf_set(conf, "fetch.message.max.bytes", "11534336", NULL, 0);
 	cdc_kafka_conf_log(conf);
-	if (o->brokers)
-		rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, NULL, 0);
-	for (size_t i = 0; i < o->nprops; i++) {
-		const char *p = o->props[i] + 1;
-		int rc = o->props[i][0] == 'F' ?
-		    cdc_kafka_conf_file(conf, p, err, errsz) :
-		    cdc_kafka_conf_set(conf, p, err, errsz);
-
-		if (rc < 0) {
-			rd_kafka_conf_destroy(conf);
-			return NULL;
-		}
-	}
-	if (!o->dump && (rd_kafka_conf_get(conf, "bootstrap.servers", buf,
-	    &n) != RD_KAFKA_CONF_OK || buf[0] == '\0')) {
-		snprintf(err, errsz, "no brokers: use -b or set "
-		    "bootstrap.servers with -X or -F");
+	if (cdc_kafka_conf_apply(conf, &o->kafka, !o->dump, err, errsz) < 0) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;
 	}
@@ -561,7 +537,8 @@ write_header(struct reader *r)
 	char src[1024];
 
 	snprintf(src, sizeof src, "kafka://%s prefix=%s",
-	    r->o->brokers ? r->o->brokers : "(config)", r->o->prefix);
+	    r->o->kafka.brokers ? r->o->kafka.brokers : "(config)",
+	    r->o->prefix);
 	cdc_header_pack(cdc_frame_begin(&r->fw), "cdc-read", src);
 	out_frame(r);
 }
@@ -1075,6 +1052,7 @@ main(int argc, char **argv)
 	}
 	run(&r);
 	status = teardown(&r);
+	cdc_kafka_opts_fini(&o.kafka);
 	if (r.out_dead && status == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		raise(SIGPIPE);

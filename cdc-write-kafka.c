@@ -30,9 +30,8 @@
 #define WINDOW (1u << 20)	/* produced but unacknowledged, at most */
 
 struct opts {
-	const char *brokers, *tmpl, *ddl_topic, *ckpt, *name;
-	char **props;
-	size_t nprops;
+	const char *tmpl, *ddl_topic, *ckpt, *name;
+	struct cdc_kafka_opts kafka;	/* -b, -X, -F */
 	enum cdc_env_format format;
 	int tombstones, dump, verbose, with_schema;
 	double flush_timeout;
@@ -130,23 +129,16 @@ static int
 opt_one(struct opts *o, int ch, const char *arg)
 {
 	const char *e = NULL;
-	char *buf;
 
 	switch (ch) {
-	case 'b': o->brokers = arg; break;
+	case 'b': o->kafka.brokers = arg; break;
 	case 'X':
 		if (strcmp(arg, "list") == 0) {
 			rd_kafka_conf_properties_show(stdout);
 			return 1;
 		}
 		/* FALLTHROUGH */
-	case 'F':
-		buf = cdc_xmalloc(strlen(arg) + 2);
-		sprintf(buf, "%c%s", ch, arg);
-		o->props = cdc_xrealloc(o->props, (o->nprops + 1) *
-		    sizeof *o->props);
-		o->props[o->nprops++] = buf;
-		break;
+	case 'F': cdc_kafka_opts_add(&o->kafka, ch, arg); break;
 	case 't': o->tmpl = arg; break;
 	case 'D': o->ddl_topic = arg; break;
 	case 'f':
@@ -510,8 +502,6 @@ kafka_conf(struct writer *w, char *err, size_t errsz)
 {
 	const struct opts *o = w->o;
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char buf[512];
-	size_t n = sizeof buf;
 
 	rd_kafka_conf_set(conf, "enable.idempotence", "true", NULL, 0);
 	rd_kafka_conf_set(conf, "acks", "all", NULL, 0);
@@ -520,21 +510,7 @@ kafka_conf(struct writer *w, char *err, size_t errsz)
 	cdc_kafka_conf_log(conf);
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	rd_kafka_conf_set_opaque(conf, w);
-	if (o->brokers)
-		rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, NULL, 0);
-	for (size_t i = 0; i < o->nprops; i++) {
-		const char *p = o->props[i] + 1;
-
-		if ((o->props[i][0] == 'F' ? cdc_kafka_conf_file(conf, p, err,
-		    errsz) : cdc_kafka_conf_set(conf, p, err, errsz)) < 0) {
-			rd_kafka_conf_destroy(conf);
-			return NULL;
-		}
-	}
-	if (!o->dump && (rd_kafka_conf_get(conf, "bootstrap.servers", buf,
-	    &n) != RD_KAFKA_CONF_OK || buf[0] == '\0')) {
-		snprintf(err, errsz, "no brokers: use -b or set "
-		    "bootstrap.servers with -X or -F");
+	if (cdc_kafka_conf_apply(conf, &o->kafka, !o->dump, err, errsz) < 0) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;
 	}
@@ -647,6 +623,7 @@ main(int argc, char **argv)
 	}
 	run(&w);
 	rc = teardown(&w);
+	cdc_kafka_opts_fini(&o.kafka);
 	if (cdc_stop_sig && rc == 0)
 		cdc_writer_reraise(cdc_stop_sig);
 	return rc;

@@ -103,3 +103,50 @@ cdc_kafka_conf_dump(rd_kafka_conf_t *conf, FILE *out)
 		fprintf(out, "%s = %s\n", arr[i], arr[i + 1]);
 	rd_kafka_conf_dump_free(arr, cnt);
 }
+
+void
+cdc_kafka_opts_add(struct cdc_kafka_opts *k, int ch, const char *arg)
+{
+	char *buf = cdc_xmalloc(strlen(arg) + 2);
+
+	buf[0] = (char)ch;
+	strcpy(buf + 1, arg);
+	k->props = cdc_xrealloc(k->props, (k->n + 1) * sizeof *k->props);
+	k->props[k->n++] = buf;
+}
+
+void
+cdc_kafka_opts_fini(struct cdc_kafka_opts *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->props[i]);
+	free(k->props);
+	k->props = NULL;
+	k->n = 0;
+}
+
+int
+cdc_kafka_conf_apply(rd_kafka_conf_t *conf, const struct cdc_kafka_opts *k,
+    int need_brokers, char *err, size_t errsz)
+{
+	char buf[512];
+	size_t n = sizeof buf;
+
+	if (k->brokers && rd_kafka_conf_set(conf, "bootstrap.servers",
+	    k->brokers, err, errsz) != RD_KAFKA_CONF_OK)
+		return -1;
+	for (size_t i = 0; i < k->n; i++) {
+		const char *p = k->props[i] + 1;
+
+		if ((k->props[i][0] == 'F' ? cdc_kafka_conf_file(conf, p, err,
+		    errsz) : cdc_kafka_conf_set(conf, p, err, errsz)) < 0)
+			return -1;
+	}
+	if (need_brokers && (rd_kafka_conf_get(conf, "bootstrap.servers", buf,
+	    &n) != RD_KAFKA_CONF_OK || buf[0] == '\0')) {
+		snprintf(err, errsz, "no brokers: use -b or set "
+		    "bootstrap.servers with -X or -F");
+		return -1;
+	}
+	return 0;
+}

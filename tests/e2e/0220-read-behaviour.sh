@@ -1,7 +1,7 @@
 #!/bin/sh
 # cdc-read as a filter: write errors, SIGPIPE, signals, usage errors, --until.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 11
 start_kafka
 load_fixtures
 
@@ -19,6 +19,15 @@ check "naming it, with the usage line and a hint" \
 
 rc=0; ./cdc-read -b "$BROKERS" -e --from nowhere:x 2>/dev/null || rc=$?
 is "$rc" 2 "a bad --from exits 2"
+
+# -F: brokers (and secrets) from a properties file; errors name file:line.
+printf '# the source cluster\nbootstrap.servers=%s\n\n' "$BROKERS" >"$T/src.properties"
+is "$(./cdc-read -F "$T/src.properties" -e | build/cdc-dump | grep -c '"type":"insert"')" 3 \
+	"-F reads bootstrap.servers from a properties file"
+printf 'bootstrap.servers=%s\nno-equals-sign\n' "$BROKERS" >"$T/bad.properties"
+rc=0; ./cdc-read -F "$T/bad.properties" -e 2>"$T/bad.err" >/dev/null || rc=$?
+is "$rc:$(cat "$T/bad.err")" "2:cdc-read: $T/bad.properties:2: invalid property 'no-equals-sign': expected key=value" \
+	"a bad properties line exits 2 naming file and line"
 
 # --until: the fixtures' upsert is at 462422016031457280; stop there.
 ./cdc-read -b "$BROKERS" --until ts:462422016031457280 | build/cdc-dump \
