@@ -44,10 +44,12 @@ cmp_ok() {
 # Run a command in the background, remembering it for the cleanup.
 bg() { "$@" & _pids="$_pids $!"; }
 
-# start_kafka [mock-kafka args]: exports BROKERS (and KAFKA_PID).
+# start_kafka [mock-kafka args]: exports BROKERS, KAFKA_PID and KAFKA_ERR
+# (mock-kafka's stderr, where it echoes each control line it applied).
 start_kafka() {
 	_f=$T/kafka.$$.$_n.$(date +%s%N)
-	build/mock-kafka "$@" >"$_f" 2>"$_f.err" &
+	KAFKA_ERR=$_f.err
+	build/mock-kafka "$@" >"$_f" 2>"$KAFKA_ERR" &
 	KAFKA_PID=$!
 	_pids="$_pids $KAFKA_PID"
 	for _i in $(seq 100); do
@@ -56,13 +58,33 @@ start_kafka() {
 	done
 	BROKERS=$(sed -n 's/^BROKERS=//p' "$_f")
 	[ -n "$BROKERS" ] || { echo "Bail out! mock-kafka did not start"; exit 1; }
-	export BROKERS KAFKA_PID
+	export BROKERS KAFKA_PID KAFKA_ERR
+}
+
+# kafka_ctl FIFO LINE: send a control line to the last started mock-kafka
+# (--control FIFO) and wait until it has been applied (at most 5 s).
+kafka_ctl() {
+	_c=$(grep -c 'control: ' "$KAFKA_ERR" || true)
+	echo "$2" >"$1"
+	for _i in $(seq 100); do
+		[ "$(grep -c 'control: ' "$KAFKA_ERR" || true)" -gt "$_c" ] && return 0
+		sleep 0.05
+	done
+	echo "# mock-kafka did not apply '$2'"
+	return 1
 }
 
 load_fixtures() { build/fixture-load -b "$BROKERS" "${1:-$FIXTURES/records.jsonl}"; }
 
 # kcat_dump TOPIC: every record as one JSON line (kcat -J), to stdout.
-kcat_dump() { kcat -b "$BROKERS" -X fetch.wait.max.ms=5 -C -t "$1" -o beginning -e -q -J 2>/dev/null; }
+# A failure shows kcat's messages on stderr (as "# kcat: ...").
+kcat_dump() {
+	kcat -b "$BROKERS" -X fetch.wait.max.ms=5 -C -t "$1" -o beginning -e \
+		-q -J 2>"$T/kcat.err" || {
+		sed 's/^/# kcat: /' "$T/kcat.err" >&2
+		return 1
+	}
+}
 
 done_testing() { [ "$_failed" -eq 0 ]; }
 

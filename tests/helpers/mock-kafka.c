@@ -4,10 +4,14 @@
  * "BROKERS=<bootstrap servers>" like `kcat -M`, then serves until SIGTERM or
  * SIGINT.  With --control FIFO it takes fault-injection commands, one a line:
  *
- *   push-errors APIKEY COUNT ERRNAME   e.g. push-errors 0 3 NOT_ENOUGH_REPLICAS
- *   broker-down ID | broker-up ID | rtt ID MS | clear APIKEY
+ *   push-errors API COUNT ERRNAME   e.g. push-errors Produce 3 NOT_ENOUGH_REPLICAS
+ *   broker-down ID | broker-up ID | rtt ID MS | clear API
  *
- * (APIKEY is the Kafka protocol number: 0 Produce, 1 Fetch, 2 ListOffsets.)
+ * API is a Kafka request name (Produce, Fetch, ListOffsets, Metadata,
+ * OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
+ * LeaveGroup, SyncGroup, ApiVersions, InitProducerId) or its protocol
+ * number; ERRNAME is a broker error name without the RD_KAFKA_RESP_ERR_
+ * prefix, or its number.  A bad line is reported on stderr and ignored.
  * librdkafka 2.0.2's mock keeps only the newest ~5 MB of each partition.
  */
 #include <errno.h>
@@ -38,46 +42,97 @@ usage(FILE *f)
 {
 	fputs("usage: mock-kafka [-n brokers] [-t topic[:partitions]]... "
 	    "[--milvus-topics PREFIX]\n"
-	    "                  [--control FIFO]\n", f);
+	    "                  [--control FIFO]\n"
+	    "  -n, --brokers N         brokers in the cluster (1..16, default 1)\n"
+	    "  -t, --topic T[:P]       create topic T with P partitions (default 1)\n"
+	    "  --milvus-topics PREFIX  create PREFIX-rootcoord-dml_0..15 and "
+	    "PREFIX-replicate-msg\n"
+	    "  --control FIFO          read fault commands, one a line:\n"
+	    "      push-errors API COUNT ERRNAME | clear API | broker-down ID\n"
+	    "      broker-up ID | rtt ID MS      (each echoed on stderr as "
+	    "\"control: LINE\")\n"
+	    "Prints BROKERS=host:port,... and serves until SIGTERM or "
+	    "SIGINT.\n", f);
 }
 
+static const struct {
+	const char *name;
+	int key;
+} api_names[] = {
+	{"Produce", 0}, {"Fetch", 1}, {"ListOffsets", 2}, {"Metadata", 3},
+	{"OffsetCommit", 8}, {"OffsetFetch", 9}, {"FindCoordinator", 10},
+	{"JoinGroup", 11}, {"Heartbeat", 12}, {"LeaveGroup", 13},
+	{"SyncGroup", 14}, {"ApiVersions", 18}, {"InitProducerId", 22},
+};
+
+/* A Kafka API by name or number; -1 if neither. */
+static int
+api_by_name(const char *name)
+{
+	const char *errstr;
+	int key;
+
+	for (size_t i = 0; i < sizeof api_names / sizeof api_names[0]; i++)
+		if (strcmp(api_names[i].name, name) == 0)
+			return api_names[i].key;
+	key = (int)cdc_opt_num(name, 0, 100, &errstr);
+	return errstr ? -1 : key;
+}
+
+/* A broker error by name (NOT_ENOUGH_REPLICAS) or number; 0 if neither. */
 static rd_kafka_resp_err_t
 err_by_name(const char *name)
 {
 	const struct rd_kafka_err_desc *d;
+	const char *errstr;
+	long long code;
 	size_t n;
 
 	rd_kafka_get_err_descs(&d, &n);
 	for (size_t i = 0; i < n; i++)
 		if (d[i].name && strcmp(d[i].name, name) == 0)
 			return d[i].code;
-	return (rd_kafka_resp_err_t)atoi(name);
+	code = cdc_opt_num(name, -200, 200, &errstr);
+	return errstr ? RD_KAFKA_RESP_ERR_NO_ERROR : (rd_kafka_resp_err_t)code;
 }
 
 static void
 control_line(rd_kafka_mock_cluster_t *mc, char *line)
 {
-	char cmd[32], arg3[64] = "";
-	int a = 0, b = 0;
+	char cmd[32], w1[64] = "", w2[64] = "", w3[64] = "";
+	const char *errstr = NULL, *e2 = NULL;
+	int api, a, b;
+	rd_kafka_resp_err_t e;
 
-	if (sscanf(line, "%31s %d %d %63s", cmd, &a, &b, arg3) < 1)
+	if (sscanf(line, "%31s %63s %63s %63s", cmd, w1, w2, w3) < 1)
 		return;
-	if (strcmp(cmd, "push-errors") == 0) {
-		rd_kafka_resp_err_t e = err_by_name(arg3);
-
+	cdc_log_info(1, "control: %s", line);
+	if (strcmp(cmd, "push-errors") == 0 || strcmp(cmd, "clear") == 0) {
+		api = api_by_name(w1);
+		b = strcmp(cmd, "clear") == 0 ? 0 :
+		    (int)cdc_opt_num(w2, 1, 1000000, &errstr);
+		e = strcmp(cmd, "clear") == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR :
+		    err_by_name(w3);
+		if (api < 0 || errstr || (strcmp(cmd, "clear") != 0 && !e)) {
+			cdc_log_warn("bad control line '%s'", line);
+			return;
+		}
+		if (strcmp(cmd, "clear") == 0)
+			rd_kafka_mock_clear_request_errors(mc, api);
 		for (int i = 0; i < b; i++)
-			rd_kafka_mock_push_request_errors(mc, a, 1, e);
-	} else if (strcmp(cmd, "clear") == 0) {
-		rd_kafka_mock_clear_request_errors(mc, a);
-	} else if (strcmp(cmd, "broker-down") == 0) {
-		rd_kafka_mock_broker_set_down(mc, a);
-	} else if (strcmp(cmd, "broker-up") == 0) {
-		rd_kafka_mock_broker_set_up(mc, a);
-	} else if (strcmp(cmd, "rtt") == 0) {
-		rd_kafka_mock_broker_set_rtt(mc, a, b);
-	} else {
-		cdc_log_warn("unknown control command '%s'", cmd);
+			rd_kafka_mock_push_request_errors(mc, api, 1, e);
+		return;
 	}
+	a = (int)cdc_opt_num(w1, 0, 1000, &errstr);
+	b = (int)cdc_opt_num(w2, 0, 3600000, &e2);
+	if (strcmp(cmd, "broker-down") == 0 && !errstr)
+		rd_kafka_mock_broker_set_down(mc, a);
+	else if (strcmp(cmd, "broker-up") == 0 && !errstr)
+		rd_kafka_mock_broker_set_up(mc, a);
+	else if (strcmp(cmd, "rtt") == 0 && !errstr && !e2)
+		rd_kafka_mock_broker_set_rtt(mc, a, b);
+	else
+		cdc_log_warn("bad control line '%s'", line);
 }
 
 /* Read whatever complete lines the control fifo has. */
