@@ -227,6 +227,18 @@ fail:
 	return -1;
 }
 
+/* fflush failed: EPIPE stops quietly, anything else is a write error. */
+static int
+flush_fail(struct writer *w)
+{
+	if (errno != EPIPE) {
+		cdc_log_err("write error: %s", strerror(errno));
+		w->status = CDC_EXIT_RUNTIME;
+	}
+	w->dead = 1;
+	return -1;
+}
+
 /* Persist a checkpoint once every line before it is on disk. */
 static int
 persist(struct writer *w, const struct cdc_frame *fr)
@@ -280,10 +292,19 @@ run(struct writer *w)
 	char err[1024], e[768];
 	int n = 0, rc;
 
-	while (!cdc_stop_sig && !w->dead &&
-	    (n = cdc_wreader_next(&w->in, &fr, &ev, err, sizeof err)) >= 1) {
+	while (!cdc_stop_sig && !w->dead) {
 		size_t mark = w->b.len;
 
+		if (!cdc_wreader_wait(&w->in, 100)) {
+			/* upstream idle: let downstream see what we have */
+			if (flush_out(w) < 0 || (fflush(w->out) != 0 &&
+			    flush_fail(w) < 0))
+				break;
+			continue;
+		}
+		if ((n = cdc_wreader_next(&w->in, &fr, &ev, err,
+		    sizeof err)) < 1)
+			break;
 		if (n == 2) {
 			cdc_log_warn("skipping events of unknown type '%.*s'",
 			    (int)ev.type_name.n, ev.type_name.p);

@@ -474,8 +474,16 @@ run(struct writer *w)
 	int n = 0, rc;
 	struct timeval tv;
 
-	while (!cdc_stop_sig && !w->failed && w->status == 0 &&
-	    (n = cdc_wreader_next(&w->in, &fr, &ev, err, sizeof err)) >= 1) {
+	while (!cdc_stop_sig && !w->failed && w->status == 0) {
+		if (!cdc_wreader_wait(&w->in, 100)) {
+			/* upstream idle: serve delivery reports meanwhile */
+			rd_kafka_poll(w->rk, 0);
+			persist_ready(w);
+			continue;
+		}
+		if ((n = cdc_wreader_next(&w->in, &fr, &ev, err,
+		    sizeof err)) < 1)
+			break;
 		if (n == 2) {
 			cdc_log_warn("skipping events of unknown type '%.*s'",
 			    (int)ev.type_name.n, ev.type_name.p);

@@ -1,5 +1,6 @@
 /* cdc_writer.c - see cdc_writer.h. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,30 @@ cdc_wreader_next(struct cdc_wreader *r, struct cdc_frame *fr,
 			return 2;
 	}
 	return rc;
+}
+
+int
+cdc_wreader_wait(struct cdc_wreader *r, int timeout_ms)
+{
+	const struct cdc_frame_reader *fr = &r->in.r;
+	size_t have = fr->end - fr->pos;
+	struct pollfd pfd;
+
+	if (!r->open || fr->eof || fr->fd < 0)
+		return 1;
+	if (have >= 4) {
+		const unsigned char *p = (const unsigned char *)fr->buf +
+		    fr->pos;
+		size_t n = (size_t)p[0] << 24 | (size_t)p[1] << 16 |
+		    (size_t)p[2] << 8 | p[3];
+
+		if (have - 4 >= n)
+			return 1;
+	}
+	pfd.fd = fr->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, timeout_ms) > 0 ? 1 : 0;
 }
 
 const char *

@@ -44,6 +44,14 @@ int cdc_wreader_open(struct cdc_wreader *r, char **files, size_t nfiles,
  */
 int cdc_wreader_next(struct cdc_wreader *r, struct cdc_frame *fr,
     struct cdc_event *ev, char *err, size_t errsz);
+/*
+ * Wait up to timeout_ms (-1: no limit) until cdc_wreader_next() can go on
+ * without blocking on an empty pipe: a whole frame is buffered, or the input
+ * has bytes or its end to read.  Returns 1 when ready, 0 after the timeout
+ * or a signal (poll(2) is not restarted), so a tool can serve delivery
+ * reports and notice cdc_stop_sig while its upstream is idle.
+ */
+int cdc_wreader_wait(struct cdc_wreader *r, int timeout_ms);
 /* The name of the current input ("stdin" or a file). */
 const char *cdc_wreader_name(const struct cdc_wreader *r);
 void cdc_wreader_close(struct cdc_wreader *r);

@@ -28,7 +28,7 @@ for _ in $(seq 100); do
 	[ "$n" -ge 2000 ] && break
 	sleep 0.2
 done
-pkill -9 -f "cdc-write-kafka -b $DST" || true
+kill -9 "$pipe" 2>/dev/null || true	# $! of a pipeline: its last command, the writer
 wait $pipe 2>/dev/null || true
 check "a checkpoint was persisted before the crash" test -s "$T/k.ckpt"
 cp "$T/k.ckpt" "$T/crash.ckpt"

@@ -1,0 +1,118 @@
+#!/bin/sh
+# cdc-write-kafka under faults, fed through a fifo so each step happens at a
+# known point of the stream: a produce failure that outlasts the retries
+# after a checkpoint was persisted (exit 1 naming the row, checkpoint pinned
+# before it), a broker that goes down and comes back (nothing lost), SIGTERM
+# while upstream is idle (checkpoint persisted, death by TERM), unknown event
+# types (one warning per name), and usage errors found before data moves.
+. "$(dirname "$0")/lib.sh"
+plan 16
+start_kafka
+SRC=$BROKERS
+build/milvus-sim -b "$SRC" --workload basic --rows 1000 --dim 4 --batch 100 >/dev/null
+./cdc-read -b "$SRC" -e --checkpoint-interval 0 >"$T/s.cdc" 2>/dev/null
+
+# part1 = the frames up to the first checkpoint after half of the inserts,
+# part2 = the rest; that checkpoint frame into mid.ckpt, the stream's last
+# checkpoint into last.ckpt.
+python3 - "$T/s.cdc" "$T" <<'PY'
+import struct, sys
+data, out = open(sys.argv[1], "rb").read(), sys.argv[2]
+frames, off = [], 0
+while off < len(data):
+    n = struct.unpack(">I", data[off:off + 4])[0]
+    frames.append(data[off:off + 4 + n]); off += 4 + n
+kind = lambda f: f[4:48]
+ins = [i for i, f in enumerate(frames) if b"\xa4type\xa6insert" in kind(f)]
+ck = [i for i, f in enumerate(frames) if b"\xa4type\xaacheckpoint" in kind(f)]
+cut = min(i for i in ck if i > ins[len(ins) // 2])
+open(out + "/part1", "wb").write(b"".join(frames[:cut + 1]))
+open(out + "/part2", "wb").write(b"".join(frames[cut + 1:]))
+open(out + "/mid.ckpt", "wb").write(frames[cut])
+open(out + "/last.ckpt", "wb").write(frames[ck[-1]])
+PY
+
+# wait_same FILE WANT: up to 10 s for FILE to hold WANT's bytes.
+wait_same() {
+	for _ in $(seq 100); do cmp -s "$1" "$2" && return 0; sleep 0.1; done
+	return 1
+}
+count() { kcat -b "$1" -X fetch.wait.max.ms=5 -C -t "$2" -e -q -f 'x\n' 2>/dev/null | wc -l; }
+# Messages of part 1 and of the whole stream, from fault-free runs.
+start_kafka
+./cdc-write-kafka -b "$BROKERS" -t 'ref1.{collection}' <"$T/part1"
+./cdc-write-kafka -b "$BROKERS" -t 'ref.{collection}' <"$T/s.cdc"
+n1=$(count "$BROKERS" ref1.items)
+total=$(count "$BROKERS" ref.items)
+
+# 1. Permanent failure after a persisted checkpoint.
+start_kafka --control "$T/ctl"
+mkfifo "$T/in"
+./cdc-write-kafka -b "$BROKERS" -t 'pin.{collection}' --checkpoint "$T/k.ckpt" \
+	-X message.timeout.ms=3000 <"$T/in" 2>"$T/pin.err" &
+w=$!
+exec 3>"$T/in"
+cat "$T/part1" >&3
+check "the checkpoint after part 1 is persisted while upstream is idle" wait_same "$T/k.ckpt" "$T/mid.ckpt"
+echo "push-errors 0 100000 TOPIC_AUTHORIZATION_FAILED" >"$T/ctl"
+sleep 0.3
+cat "$T/part2" >&3
+exec 3>&-
+rc=0; wait $w || rc=$?
+is "$rc" 1 "a delivery that fails for good exits 1"
+cmp_ok "$T/k.ckpt" "$T/mid.ckpt" "the checkpoint never moves past the undelivered message"
+check "the error names collection, key and source position" grep -Eq \
+	"^cdc-write-kafka: default\.items row \{\"id\":[0-9]+\} \(by-dev-rootcoord-dml_[0-9]+@[0-9]+\): delivery to 'pin\.items' failed: .*uthoriz" "$T/pin.err"
+check "and says how many messages were not delivered" grep -q '^cdc-write-kafka: [0-9]* messages not delivered$' "$T/pin.err"
+check "every message before the checkpoint is in the topic" test "$(count "$BROKERS" pin.items)" -ge "$n1"
+
+# 2. The only broker down for a while mid-stream: retried, nothing lost.
+start_kafka --control "$T/ctl2"
+rm -f "$T/in"; mkfifo "$T/in"
+./cdc-write-kafka -b "$BROKERS" -t 'down.{collection}' --checkpoint "$T/d.ckpt" <"$T/in" 2>"$T/down.err" &
+w=$!
+exec 3>"$T/in"
+cat "$T/part1" >&3
+wait_same "$T/d.ckpt" "$T/mid.ckpt" || diag "no checkpoint after part 1"
+echo "broker-down 1" >"$T/ctl2"
+cat "$T/part2" >&3
+sleep 1.5
+echo "broker-up 1" >"$T/ctl2"
+exec 3>&-
+rc=0; wait $w || rc=$?
+is "$rc" 0 "a broker down for 1.5 s: exit 0 once it is back"
+is "$(count "$BROKERS" down.items)" "$total" "every message delivered, none twice"
+cmp_ok "$T/d.ckpt" "$T/last.ckpt" "and the last checkpoint persisted"
+
+# 3. SIGTERM while upstream is idle.
+rm -f "$T/in"; mkfifo "$T/in"
+./cdc-write-kafka -b "$BROKERS" -t 'term.{collection}' --checkpoint "$T/t.ckpt" <"$T/in" 2>"$T/term.err" &
+w=$!
+exec 3>"$T/in"
+cat "$T/part1" >&3
+wait_same "$T/t.ckpt" "$T/mid.ckpt" || diag "no checkpoint after part 1"
+kill -TERM $w
+rc=0; wait $w || rc=$?
+exec 3>&-
+is "$rc" 143 "SIGTERM with upstream idle: flush, checkpoint, die by TERM"
+is "$(count "$BROKERS" term.items)" "$n1" "what was read was delivered"
+
+# 4. Unknown event types: skipped, one warning per type name.
+printf '\0\0\0\012\201\244type\243zap\0\0\0\012\201\244type\243zap\0\0\0\012\201\244type\243zip' >"$T/unk"
+cat "$T/unk" "$T/part1" "$T/unk" | ./cdc-write-kafka -b "$BROKERS" -t 'unk.{collection}' 2>"$T/unk.err"
+printf "cdc-write-kafka: skipping events of unknown type 'zap'\ncdc-write-kafka: skipping events of unknown type 'zip'\n" >"$T/unk.want"
+cmp_ok "$T/unk.err" "$T/unk.want" "unknown types: one warning per name, the rest delivered"
+
+# 5. Usage and configuration errors: exit 2 before any data moves.
+usage() { rc=0; ./cdc-write-kafka "$@" </dev/null >/dev/null 2>"$T/u.err" || rc=$?; echo "$rc:$(head -1 "$T/u.err")"; }
+is "$(usage -t 'a.{dbb}' -b "$BROKERS")" \
+	"2:cdc-write-kafka: invalid topic template 'a.{dbb}': '{' at 2 (placeholders are {db}, {collection}, {partition}, {op})" \
+	"a bad topic template"
+is "$(usage --checkpoint /nonexistent/k.ckpt -b "$BROKERS")" \
+	"2:cdc-write-kafka: cannot write checkpoint '/nonexistent/k.ckpt': No such file or directory" \
+	"a checkpoint in a missing directory"
+is "$(usage)" "2:cdc-write-kafka: no brokers: use -b or set bootstrap.servers with -X or -F" \
+	"no brokers (this crashed before the input was opened)"
+is "$(usage --with-schema -f json -b "$BROKERS")" \
+	"2:cdc-write-kafka: --with-schema needs --format debezium, not 'json'" "--with-schema with -f json"
+done_testing
