@@ -588,7 +588,8 @@ ddl_body(struct writer *w, const struct cdc_event *ev, const char *db,
 static int
 benign(const struct cdc_event *ev, int code, const char *err)
 {
-	if (ev->type == CDC_EV_CREATE_DATABASE && strstr(err, "already exist"))
+	if ((ev->type == CDC_EV_CREATE_DATABASE ||
+	    ev->type == CDC_EV_CREATE_ALIAS) && strstr(err, "already exist"))
 		return 1;
 	return (ev->type == CDC_EV_DROP_COLLECTION ||
 	    ev->type == CDC_EV_DROP_DATABASE ||
