@@ -525,6 +525,24 @@ kafka_conf(struct writer *w, char *err, size_t errsz)
 	return conf;
 }
 
+/* --dump-config: the global properties, then the topic ones (acks,
+ * partitioner...) that -X sets on the default topic configuration. */
+static void
+dump_config(rd_kafka_conf_t *conf)
+{
+	rd_kafka_topic_conf_t *tc = rd_kafka_conf_get_default_topic_conf(conf);
+	const char **arr;
+	size_t cnt;
+
+	cdc_kafka_conf_dump(conf, stdout);
+	if (!tc)
+		return;
+	arr = rd_kafka_topic_conf_dump(tc, &cnt);
+	for (size_t i = 0; i + 1 < cnt; i += 2)
+		printf("%s = %s\n", arr[i], arr[i + 1]);
+	rd_kafka_conf_dump_free(arr, cnt);
+}
+
 /* 0 ready, 1 done (--dump-config), -1 error (logged). */
 static int
 setup(struct writer *w)
@@ -537,7 +555,7 @@ setup(struct writer *w)
 		return -1;
 	}
 	if (w->o->dump) {
-		cdc_kafka_conf_dump(conf, stdout);
+		dump_config(conf);
 		rd_kafka_conf_destroy(conf);
 		return 1;
 	}

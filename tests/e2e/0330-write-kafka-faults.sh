@@ -4,9 +4,10 @@
 # after a checkpoint was persisted (exit 1 naming the row, checkpoint pinned
 # before it), a broker that goes down and comes back (nothing lost), SIGTERM
 # while upstream is idle (checkpoint persisted, death by TERM), unknown event
-# types (one warning per name), and usage errors found before data moves.
+# types (one warning per name), usage errors found before data moves, the
+# producer's defaults, and stopping while the broker is unreachable.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 23
 start_kafka
 SRC=$BROKERS
 build/milvus-sim -b "$SRC" --workload basic --rows 1000 --dim 4 --batch 100 >/dev/null
@@ -115,4 +116,35 @@ is "$(usage)" "2:cdc-write-kafka: no brokers: use -b or set bootstrap.servers wi
 	"no brokers (this crashed before the input was opened)"
 is "$(usage --with-schema -f json -b "$BROKERS")" \
 	"2:cdc-write-kafka: --with-schema needs --format debezium, not 'json'" "--with-schema with -f json"
+
+# 6. Producer defaults, set before -X so that -X overrides them.
+./cdc-write-kafka -b x --dump-config | grep -E '^(enable.idempotence|request.required.acks|partitioner) ' >"$T/conf"
+printf 'enable.idempotence = true\nrequest.required.acks = -1\npartitioner = murmur2_random\n' >"$T/conf.want"
+cmp_ok "$T/conf" "$T/conf.want" "--dump-config: idempotent, acks=all, murmur2_random"
+is "$(./cdc-write-kafka -b x --dump-config -X partitioner=consistent | grep '^partitioner ')" \
+	"partitioner = consistent" "-X overrides the defaults"
+
+# 7. Unreachable broker, then SIGTERM: --flush-timeout bounds the wait, a
+# second signal abandons it; both exit 1 naming what was not delivered.
+start_kafka --control "$T/ctl3"
+echo "broker-down 1" >"$T/ctl3"
+sleep 0.3
+stop_when() {	# SECONDS-BEFORE-2ND-SIGNAL (0: none) writer args...
+	second=$1; shift
+	./cdc-write-kafka -b "$BROKERS" -t 'dead.{collection}' "$@" <"$T/part1" 2>"$T/dead.err" &
+	w=$!
+	sleep 1
+	start=$(date +%s)
+	kill -TERM $w
+	if [ "$second" != 0 ]; then sleep "$second"; kill -TERM $w 2>/dev/null || true; fi
+	rc=0; wait $w || rc=$?
+	echo "$rc $(( $(date +%s) - start ))"
+}
+set -- $(stop_when 0 --flush-timeout 1 --checkpoint "$T/dead.ckpt")
+is "$1" 1 "SIGTERM with the broker down: exit 1 after --flush-timeout"
+check "within the timeout ($2 s)" test "$2" -le 4
+check "saying how many messages were not delivered" grep -q 'messages not delivered$' "$T/dead.err"
+check "and the checkpoint did not move past them" sh -c "! cmp -s '$T/dead.ckpt' '$T/mid.ckpt'"
+set -- $(stop_when 0.5 --flush-timeout 60)
+is "$1:$(test "$2" -le 4 && echo fast)" "1:fast" "a second signal abandons the flush: exit 1 at once"
 done_testing
