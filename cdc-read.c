@@ -51,6 +51,7 @@ struct topic {
 	char *name;
 	int64_t start, end;	/* start offset; high watermark seen at start */
 	int absent;		/* topic does not exist (yet) */
+	int untimed;		/* no TimeTicks: the replicate-msg topic */
 	int bad;		/* an undecodable record: read no further */
 };
 
@@ -68,9 +69,6 @@ struct reader {
 	uint64_t from_ts, until_ts;	/* 0 / UINT64_MAX when not set */
 	uint64_t skip_ts, skip_done;	/* resume: drop what was emitted */
 	int skip_all, resumed;
-	uint64_t wm_ts, wm_done;	/* the watermark of what was released */
-	int wm_all;
-	uint64_t cur_ts, cur_n;		/* released messages at cur_ts */
 	uint64_t events, rows, bytes, last_events, last_rows, last_bytes;
 	double last_ckpt, last_progress;
 	int stop, status, out_dead, dirty;
@@ -475,11 +473,6 @@ load_resume(struct reader *r, char *err, size_t errsz)
 		merge_ckpt(r, &c);
 		cdc_ckpt_fini(&c);
 	}
-	if (r->resumed) {
-		r->wm_ts = r->skip_ts;
-		r->wm_done = r->skip_done;
-		r->wm_all = r->skip_all;
-	}
 	return 0;
 }
 
@@ -492,12 +485,15 @@ assign(struct reader *r, char *err, size_t errsz)
 	rd_kafka_resp_err_t e;
 
 	for (size_t i = 0; i < r->nt; i++) {
-		untimed[i] = is_untimed(r->t[i].name);
+		untimed[i] = r->t[i].untimed = is_untimed(r->t[i].name);
 		if (!r->t[i].absent)
 			rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)
 			    ->offset = r->t[i].start;
 	}
 	r->ord = cdc_order_new(r->nt, untimed);
+	if (r->resumed)
+		cdc_order_set_watermark(r->ord, r->skip_ts, r->skip_done,
+		    r->skip_all);
 	for (size_t i = 0; i < r->nt; i++) {
 		cdc_order_set_next(r->ord, i, r->t[i].start);
 		cdc_order_set_eof(r->ord, i, r->t[i].absent ||
@@ -694,11 +690,14 @@ announce(struct reader *r, const struct cdc_msg *m)
 		s->announced = 1;
 }
 
-/* Was m emitted before the checkpoint this run resumed from? */
+/*
+ * Was m emitted before the checkpoint this run resumed from?  The untimed
+ * topic is released in offset order, so its position alone says that.
+ */
 static int
 already_emitted(struct reader *r, const struct cdc_msg *m)
 {
-	if (!r->resumed || m->ts > r->skip_ts)
+	if (!r->resumed || r->t[m->topic_idx].untimed || m->ts > r->skip_ts)
 		return 0;
 	if (m->ts < r->skip_ts || r->skip_all)
 		return 1;
@@ -721,23 +720,6 @@ emit_one(struct reader *r, const struct cdc_msg *m)
 	r->rows += m->rows;
 	r->bytes += m->bytes;
 	return 0;
-}
-
-/* Count a released message at ts; the watermark never moves back. */
-static void
-advance_watermark(struct reader *r, uint64_t ts)
-{
-	if (ts != r->cur_ts) {
-		r->cur_ts = ts;
-		r->cur_n = 0;
-	}
-	r->cur_n++;
-	if (ts > r->wm_ts || (ts == r->wm_ts && !r->wm_all &&
-	    r->cur_n > r->wm_done)) {
-		r->wm_ts = ts;
-		r->wm_done = r->cur_n;
-		r->wm_all = 0;
-	}
 }
 
 /* One released message: filters, schema announcement, the event. */
@@ -764,7 +746,6 @@ release_one(struct reader *r, const struct cdc_msg *m)
 		if (s)
 			s->announced = 1;
 	}
-	advance_watermark(r, m->ts);
 	if (emit && r->o->count && r->events >= (uint64_t)r->o->count)
 		r->stop = 1;
 }
@@ -780,15 +761,7 @@ release(struct reader *r)
 
 	for (i = 0; i < n && !r->stop; i++)
 		release_one(r, v[i]);
-	if (i < n)
-		cdc_order_unrelease(r->ord, i);
-	if (i == n && lim != UINT64_MAX && lim >= r->wm_ts) {
-		/* Everything up to lim is out: the watermark is lim itself. */
-		r->wm_ts = lim;
-		r->wm_all = 1;
-	} else if (i == n && n > 0 && r->cur_ts == r->wm_ts) {
-		r->wm_all = 1;
-	}
+	cdc_order_commit(r->ord, i);
 	return n > 0;
 }
 
@@ -800,9 +773,7 @@ checkpoint(struct reader *r)
 
 	if (r->out_dead)
 		return;
-	c.ts = r->wm_ts;
-	c.done = r->wm_done;
-	c.done_all = r->wm_all;
+	cdc_order_watermark(r->ord, &c.ts, &c.done, &c.done_all);
 	c.npos = r->nt;
 	c.pos = cdc_xcalloc(r->nt, sizeof *c.pos);
 	for (size_t i = 0; i < r->nt; i++) {
