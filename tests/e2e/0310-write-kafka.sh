@@ -98,7 +98,7 @@ is "$(kcat -b "$DST" -C -t torn.products -e -q -f 'x\n' 2>/dev/null | wc -l)" 10
 
 # Produce errors that outlast the retries: exit 1, checkpoint not written.
 start_kafka --control "$T/ctl"
-echo "push-errors 0 10000 TOPIC_AUTHORIZATION_FAILED" >"$T/ctl"
+kafka_ctl "$T/ctl" "push-errors 0 10000 TOPIC_AUTHORIZATION_FAILED"
 sleep 0.2
 rc=0; ./cdc-write-kafka -b "$BROKERS" --checkpoint "$T/f.ckpt" -X message.timeout.ms=3000 \
 	<"$T/s.cdc" 2>"$T/f.err" || rc=$?
@@ -107,7 +107,7 @@ else not_ok "a failed delivery exits 1 and writes no checkpoint (rc=$rc)"; cat "
 
 # Retriable produce errors: retried by the idempotent producer, nothing lost.
 start_kafka --control "$T/ctl2"
-echo "push-errors 0 5 NOT_ENOUGH_REPLICAS" >"$T/ctl2"
+kafka_ctl "$T/ctl2" "push-errors 0 5 NOT_ENOUGH_REPLICAS"
 sleep 0.2
 rc=0; ./cdc-write-kafka -b "$BROKERS" -t 'tr.{collection}' <"$T/s.cdc" 2>"$T/tr.err" || rc=$?
 is "$rc:$(kcat -b "$BROKERS" -C -t tr.products -e -q -f 'x\n' 2>/dev/null | wc -l)" "0:10" \
