@@ -22,10 +22,10 @@
 
 #include "cdc_apply.h"
 #include "cdc_event.h"
-#include "cdc_input.h"
 #include "cdc_json.h"
 #include "cdc_rest.h"
 #include "cdc_util.h"
+#include "cdc_writer.h"
 
 struct map {
 	char *from, *to;	/* glob on the source name -> target name */
@@ -34,7 +34,7 @@ struct map {
 struct opts {
 	struct cdc_rest_opts rest;
 	const char *token_file, *user, *password_file, *ckpt, *dead_letter;
-	int upsert, exprparams, verbose;
+	int upsert, exprparams, verbose;	/* exprparams -1: probe */
 	size_t batch_bytes, batch_rows, max_frame;
 	struct map *map_db, *map_coll;
 	size_t nmap_db, nmap_coll;
@@ -44,34 +44,41 @@ struct opts {
 	size_t nfiles;
 };
 
-/* Consecutive inserts of one collection and partition. */
+/*
+ * Consecutive inserts, or consecutive deletes, of one collection and
+ * partition: one request when flushed.  A delete is never moved past an
+ * insert nor the other way round: a change of kind flushes.
+ */
 struct batch {
-	char db[256], coll[256], part[256];
-	struct cdc_buf rows;	/* rows joined by ',' */
-	size_t n;		/* rows; 0 when empty */
+	enum cdc_ev_type kind;	/* CDC_EV_INSERT, CDC_EV_DELETE; 0 empty */
+	char db[256], coll[256], part[256], pk[256];
+	struct cdc_buf rows;	/* inserts: rows joined by ',' */
+	size_t n;		/* inserts: rows */
+	struct cdc_apply_del del;	/* deletes: the keys */
 	char src[300];		/* source position of the first event */
 	struct cdc_buf held;	/* the batched events' frames (dead letter) */
+};
+
+/* What the writer knows of a target collection (by target names). */
+struct coll {
+	char db[256], name[256];
+	struct cdc_apply_info info;
 };
 
 struct writer {
 	struct opts *o;
 	struct cdc_rest rest;
-	struct cdc_input in;
+	struct cdc_wreader in;
 	struct cdc_buf body;
 	struct cdc_cols cols;
 	struct batch b;
+	struct coll *colls;
+	size_t ncolls;
 	FILE *dead;
-	uint64_t rows, events;
+	uint64_t rows, deletes, events, refused;
 	int status;
+	int warned_load, warned_flush;
 };
-
-static volatile sig_atomic_t stop_sig;
-
-static void
-on_signal(int sig)
-{
-	stop_sig = sig;
-}
 
 /* === options === */
 
@@ -242,7 +249,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	int ch, rc;
 
 	o->upsert = 1;
-	o->exprparams = 1;
+	o->exprparams = -1;
 	o->rest.timeout = 30;
 	o->rest.retry_max = 8;
 	o->rest.backoff = 0.2;
@@ -308,23 +315,49 @@ target(const struct writer *w, const struct cdc_event *ev, char *db,
 
 /* === requests === */
 
+static void
+src_of(char *out, size_t n, const struct cdc_event *ev, uint64_t frame)
+{
+	if (ev->src.topic.n)
+		snprintf(out, n, "frame %ju (%.*s[%jd]@%jd)", (uintmax_t)frame,
+		    (int)ev->src.topic.n, ev->src.topic.p,
+		    (intmax_t)ev->src.partition, (intmax_t)ev->src.offset);
+	else
+		snprintf(out, n, "frame %ju", (uintmax_t)frame);
+}
+
 /* A refused event: to the dead-letter file, or stop (exit 1). */
 static int
 refused(struct writer *w, const char *src, const char *db, const char *coll,
     const char *err, const char *frames, size_t len)
 {
 	cdc_log_err("%s: %s.%s: %s", src, db, coll, err);
-	if (!w->dead) {
+	if (!w->dead || (w->o->rest.stop && *w->o->rest.stop)) {
 		w->status = CDC_EXIT_RUNTIME;
 		return -1;
 	}
+	w->refused++;
 	if (fwrite(frames, 1, len, w->dead) != len || fflush(w->dead) != 0) {
-		cdc_log_err("cannot write the dead-letter file: %s",
+		cdc_log_err("cannot write '%s': %s", w->o->dead_letter,
 		    strerror(errno));
 		w->status = CDC_EXIT_RUNTIME;
 		return -1;
 	}
 	return 0;
+}
+
+/* refused() for one frame. */
+static int
+refused_frame(struct writer *w, const struct cdc_frame *fr, const char *src,
+    const char *db, const char *coll, const char *err)
+{
+	char *frame = cdc_xmalloc(fr->len + 4);
+	int rc;
+
+	cdc_input_frame_bytes(fr, frame);
+	rc = refused(w, src, db, coll, err, frame, fr->len + 4);
+	free(frame);
+	return rc;
 }
 
 static int
@@ -334,7 +367,8 @@ call(struct writer *w, const char *path, json_t **data, char *err,
 	int rc = cdc_rest_call(&w->rest, path, w->body.p, w->body.len, data,
 	    err, errsz);
 
-	if (rc == CDC_REST_TRANSIENT) {
+	if (rc == CDC_REST_TRANSIENT && !(w->o->rest.stop &&
+	    *w->o->rest.stop)) {
 		size_t n = strlen(err);
 
 		snprintf(err + n, errsz - n, " (after %d retries)",
@@ -343,35 +377,189 @@ call(struct writer *w, const char *path, json_t **data, char *err,
 	return rc;
 }
 
+/* w->body = {"dbName":db,"collectionName":coll (when coll) */
+static void
+body_start(struct writer *w, const char *db, const char *coll)
+{
+	w->body.len = 0;
+	cdc_buf_adds(&w->body, "{\"dbName\":");
+	cdc_json_str(&w->body, db, strlen(db));
+	if (coll) {
+		cdc_buf_adds(&w->body, ",\"collectionName\":");
+		cdc_json_str(&w->body, coll, strlen(coll));
+	}
+}
+
+/* === what the writer knows of target collections === */
+
+static struct coll *
+coll_find(struct writer *w, const char *db, const char *name)
+{
+	for (size_t i = 0; i < w->ncolls; i++)
+		if (!strcmp(w->colls[i].db, db) &&
+		    !strcmp(w->colls[i].name, name))
+			return &w->colls[i];
+	return NULL;
+}
+
+static struct coll *
+coll_add(struct writer *w, const char *db, const char *name)
+{
+	struct coll *c = coll_find(w, db, name);
+
+	if (c)
+		return c;
+	w->colls = cdc_xrealloc(w->colls, (w->ncolls + 1) * sizeof *w->colls);
+	c = &w->colls[w->ncolls++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->db, sizeof c->db, "%s", db);
+	snprintf(c->name, sizeof c->name, "%s", name);
+	return c;
+}
+
+/* Forget a collection (dropped), or every one of a db (name NULL). */
+static void
+coll_forget(struct writer *w, const char *db, const char *name)
+{
+	for (size_t i = 0; i < w->ncolls;) {
+		struct coll *c = &w->colls[i];
+
+		if (strcmp(c->db, db) || (name && strcmp(c->name, name))) {
+			i++;
+			continue;
+		}
+		cdc_apply_info_fini(&c->info);
+		*c = w->colls[--w->ncolls];
+	}
+}
+
 /*
- * Send the batch body.  Milvus 2.3-2.5 never write CreatePartition into
- * Kafka, so a partition the target lacks is created (idempotent) and the
- * rows sent again.
+ * The target collection's partition key and function outputs: from the
+ * stream's schema events, else asked once with collections/describe (a
+ * stream that starts mid-way).  A collection the target lacks has none.
+ */
+static struct coll *
+coll_info(struct writer *w, const char *db, const char *name)
+{
+	struct coll *c = coll_find(w, db, name);
+	json_t *desc = NULL;
+	char err[512];
+
+	if (c)
+		return c;
+	c = coll_add(w, db, name);
+	if (w->o->rest.dry_run)
+		return c;
+	body_start(w, db, name);
+	cdc_buf_addc(&w->body, '}');
+	if (call(w, "/v2/vectordb/collections/describe", &desc, err,
+	    sizeof err) == 0)
+		cdc_apply_info_describe(&c->info, desc);
+	json_decref(desc);
+	return c;
+}
+
+/*
+ * Milvus 2.5 and later take string keys as exprParams.  Without
+ * --milvus-version, ask once: a server without databases/list (404) is 2.4.
  */
 static int
-write_rows(struct writer *w, char *err, size_t errsz)
+use_exprparams(struct writer *w)
+{
+	char err[512];
+
+	if (w->o->exprparams >= 0)
+		return w->o->exprparams;
+	w->body.len = 0;
+	cdc_buf_adds(&w->body, "{}");
+	w->o->exprparams = 1;
+	if (call(w, "/v2/vectordb/databases/list", NULL, err,
+	    sizeof err) != 0 && strstr(err, "not found: it needs"))
+		w->o->exprparams = 0;
+	cdc_log_info(2, "string delete keys go %s",
+	    w->o->exprparams ? "as exprParams" : "inline");
+	return w->o->exprparams;
+}
+
+/* === batches === */
+
+/*
+ * Send the rows.  Milvus 2.3-2.5 never write CreatePartition into Kafka, so
+ * a partition the target lacks is created (idempotent) and the rows sent
+ * again.
+ */
+static int
+send_rows(struct writer *w, char *err, size_t errsz)
 {
 	const char *path = w->o->upsert ? "/v2/vectordb/entities/upsert" :
 	    "/v2/vectordb/entities/insert";
-	struct cdc_buf rows = w->body, part = {0};
+	struct cdc_buf rows = w->body;
 	int rc;
 
 	w->rest.last_code = 0;
 	if ((rc = call(w, path, NULL, err, errsz)) == 0 ||
 	    w->rest.last_code != 200 || !w->b.part[0])
 		return rc;
-	cdc_buf_adds(&part, "{\"dbName\":");
-	cdc_json_str(&part, w->b.db, strlen(w->b.db));
-	cdc_buf_adds(&part, ",\"collectionName\":");
-	cdc_json_str(&part, w->b.coll, strlen(w->b.coll));
-	cdc_buf_adds(&part, ",\"partitionName\":");
-	cdc_json_str(&part, w->b.part, strlen(w->b.part));
-	cdc_buf_addc(&part, '}');
-	w->body = part;
+	w->body = (struct cdc_buf){0};
+	body_start(w, w->b.db, w->b.coll);
+	cdc_buf_adds(&w->body, ",\"partitionName\":");
+	cdc_json_str(&w->body, w->b.part, strlen(w->b.part));
+	cdc_buf_addc(&w->body, '}');
 	rc = call(w, "/v2/vectordb/partitions/create", NULL, err, errsz);
+	cdc_buf_fini(&w->body);
 	w->body = rows;
-	cdc_buf_fini(&part);
 	return rc ? rc : call(w, path, NULL, err, errsz);
+}
+
+static int
+send_inserts(struct writer *w, char *err, size_t errsz)
+{
+	struct batch *b = &w->b;
+
+	body_start(w, b->db, b->coll);
+	if (b->part[0]) {
+		cdc_buf_adds(&w->body, ",\"partitionName\":");
+		cdc_json_str(&w->body, b->part, strlen(b->part));
+	}
+	cdc_buf_adds(&w->body, ",\"data\":[");
+	cdc_buf_add(&w->body, b->rows.p, b->rows.len);
+	cdc_buf_adds(&w->body, "]}");
+	if (send_rows(w, err, errsz) != 0)
+		return -1;
+	w->rows += b->n;
+	return 0;
+}
+
+/* A delete in a partition the target lacks deletes nothing: not an error. */
+static int
+send_deletes(struct writer *w, char *err, size_t errsz)
+{
+	struct batch *b = &w->b;
+	struct cdc_str db = {b->db, strlen(b->db)}, coll = {b->coll,
+	    strlen(b->coll)}, part = {b->part, strlen(b->part)},
+	    pk = {b->pk, strlen(b->pk)};
+
+	w->body.len = 0;
+	if (cdc_apply_del_body(&w->body, &b->del, db, coll, part, pk,
+	    b->del.strs && w->o->exprparams) < 0) {
+		snprintf(err, errsz, "a delete key is not valid UTF-8");
+		return -1;
+	}
+	w->rest.last_code = 0;
+	if (call(w, "/v2/vectordb/entities/delete", NULL, err, errsz) != 0 &&
+	    !(w->rest.last_code == 200 && part.n))
+		return -1;
+	w->deletes += b->del.n;
+	return 0;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+	b->kind = 0;
+	b->n = 0;
+	b->rows.len = b->held.len = 0;
+	cdc_apply_del_reset(&b->del);
 }
 
 static int
@@ -379,29 +567,16 @@ flush_batch(struct writer *w)
 {
 	struct batch *b = &w->b;
 	char err[1024];
-	int rc = 0;
+	int rc = 0, sent;
 
-	if (b->n == 0)
+	if (b->kind == 0)
 		return 0;
-	w->body.len = 0;
-	cdc_buf_adds(&w->body, "{\"dbName\":");
-	cdc_json_str(&w->body, b->db, strlen(b->db));
-	cdc_buf_adds(&w->body, ",\"collectionName\":");
-	cdc_json_str(&w->body, b->coll, strlen(b->coll));
-	if (b->part[0] && strcmp(b->part, "_default") != 0) {
-		cdc_buf_adds(&w->body, ",\"partitionName\":");
-		cdc_json_str(&w->body, b->part, strlen(b->part));
-	}
-	cdc_buf_adds(&w->body, ",\"data\":[");
-	cdc_buf_add(&w->body, b->rows.p, b->rows.len);
-	cdc_buf_adds(&w->body, "]}");
-	if (write_rows(w, err, sizeof err) != 0)
+	sent = b->kind == CDC_EV_INSERT ? send_inserts(w, err, sizeof err) :
+	    send_deletes(w, err, sizeof err);
+	if (sent != 0)
 		rc = refused(w, b->src, b->db, b->coll, err, b->held.p,
 		    b->held.len);
-	else
-		w->rows += b->n;
-	b->n = 0;
-	b->rows.len = b->held.len = 0;
+	batch_clear(b);
 	return rc;
 }
 
@@ -414,190 +589,370 @@ hold(struct cdc_buf *held, const struct cdc_frame *fr)
 	held->len += fr->len + 4;
 }
 
-static void
-src_of(char *out, size_t n, const struct cdc_event *ev, uint64_t frame)
-{
-	if (ev->src.topic.n)
-		snprintf(out, n, "frame %ju (%.*s@%jd)", (uintmax_t)frame,
-		    (int)ev->src.topic.n, ev->src.topic.p,
-		    (intmax_t)ev->src.offset);
-	else
-		snprintf(out, n, "frame %ju", (uintmax_t)frame);
-}
-
-/* === events === */
-
+/*
+ * Join the batch, flushing it first when it is of another kind, collection
+ * or partition.  Partition-key collections get no partitionName.
+ */
 static int
-on_insert(struct writer *w, const struct cdc_frame *fr,
-    const struct cdc_event *ev, const char *db, const char *coll)
+batch_join(struct writer *w, const struct cdc_frame *fr,
+    const struct cdc_event *ev, const char *db, const char *coll,
+    const struct coll *c)
 {
 	struct batch *b = &w->b;
-	char part[256], err[512];
+	char part[256];
 
 	snprintf(part, sizeof part, "%.*s", (int)ev->partition.n,
 	    ev->partition.p);
-	if (cdc_cols_parse(&w->cols, ev->map, err, sizeof err) < 0) {
-		cdc_log_err("%s: frame %ju: %s", w->in.name, (uintmax_t)fr->no,
-		    err);
-		w->status = CDC_EXIT_DATA;
+	if (c->info.partition_key || (ev->type == CDC_EV_INSERT &&
+	    !strcmp(part, "_default")))
+		part[0] = '\0';
+	if (b->kind && (b->kind != ev->type || strcmp(b->db, db) ||
+	    strcmp(b->coll, coll) || strcmp(b->part, part)) &&
+	    flush_batch(w) < 0)
 		return -1;
-	}
-	w->cols.flags = CDC_JSON_REST;
-	if (b->n && (strcmp(b->db, db) || strcmp(b->coll, coll) ||
-	    strcmp(b->part, part)) && flush_batch(w) < 0)
-		return -1;
-	if (b->n == 0) {
+	if (b->kind == 0) {
+		b->kind = ev->type;
 		snprintf(b->db, sizeof b->db, "%s", db);
 		snprintf(b->coll, sizeof b->coll, "%s", coll);
 		snprintf(b->part, sizeof b->part, "%s", part);
 		src_of(b->src, sizeof b->src, ev, fr->no);
 	}
 	hold(&b->held, fr);
+	return 0;
+}
+
+/* === events === */
+
+static int
+data_error(struct writer *w, const struct cdc_frame *fr,
+    const struct cdc_event *ev, const char *db, const char *coll,
+    const char *err)
+{
+	char src[300];
+
+	src_of(src, sizeof src, ev, fr->no);
+	cdc_log_err("%s: %s.%s: %s", src, db, coll, err);
+	w->status = CDC_EXIT_DATA;
+	return -1;
+}
+
+static int
+on_insert(struct writer *w, const struct cdc_frame *fr,
+    const struct cdc_event *ev, const char *db, const char *coll)
+{
+	struct batch *b = &w->b;
+	const struct coll *c = coll_info(w, db, coll);
+	char err[512];
+
+	if (cdc_cols_parse(&w->cols, ev->map, err, sizeof err) < 0)
+		return data_error(w, fr, ev, db, coll, err);
+	w->cols.flags = CDC_JSON_REST;
+	cdc_apply_cols_strip(&w->cols, &c->info);
+	if (batch_join(w, fr, ev, db, coll, c) < 0)
+		return -1;
 	for (size_t r = 0; r < w->cols.rows; r++) {
 		if (b->n > 0)
 			cdc_buf_addc(&b->rows, ',');
-		if (cdc_json_row(&b->rows, &w->cols, r, err, sizeof err) < 0) {
-			cdc_log_err("%s: frame %ju: %s", w->in.name,
-			    (uintmax_t)fr->no, err);
-			w->status = CDC_EXIT_DATA;
-			return -1;
-		}
+		if (cdc_json_row(&b->rows, &w->cols, r, err, sizeof err) < 0)
+			return data_error(w, fr, ev, db, coll, err);
 		if (++b->n >= w->o->batch_rows ||
 		    b->rows.len >= w->o->batch_bytes) {
-			if (flush_batch(w) < 0)
+			/* The rest of the event starts a new batch. */
+			if (flush_batch(w) < 0 ||
+			    (r + 1 < w->cols.rows &&
+			    batch_join(w, fr, ev, db, coll, c) < 0))
 				return -1;
-			hold(&b->held, fr);
 		}
 	}
 	return 0;
 }
 
-/* A delete event: one request per 1000 keys, after the pending inserts. */
+/* Deletes join the batch; one request holds at most 1000 keys. */
 static int
 on_delete(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, const char *db, const char *coll)
 {
 	const msgpack_object *keys = cdc_map_get(ev->map, "keys");
-	struct cdc_str pk = {"", 0}, d = {db, strlen(db)}, c = {coll,
-	    strlen(coll)};
-	char err[1024], src[300];
+	const struct coll *c = coll_info(w, db, coll);
+	struct batch *b = &w->b;
+	const char *pk;
+	size_t pkn;
+	char err[512];
 
-	if (flush_batch(w) < 0)
-		return -1;
-	src_of(src, sizeof src, ev, fr->no);
 	if (!keys || keys->type != MSGPACK_OBJECT_ARRAY ||
-	    cdc_map_str(ev->map, "pk", &pk.p, &pk.n) < 0) {
-		cdc_log_err("%s: %s.%s: a delete without keys or primary key "
-		    "name (give cdc-read --state or --source-milvus)", src, db,
-		    coll);
-		w->status = CDC_EXIT_DATA;
+	    cdc_map_str(ev->map, "pk", &pk, &pkn) < 0)
+		return data_error(w, fr, ev, db, coll, "a delete without keys "
+		    "or primary key name (give cdc-read --state or "
+		    "--source-milvus)");
+	if (keys->via.array.size > 0 && keys->via.array.ptr[0].type ==
+	    MSGPACK_OBJECT_STR && !w->o->rest.dry_run)
+		use_exprparams(w);
+	if (b->kind == CDC_EV_DELETE && (strlen(b->pk) != pkn ||
+	    memcmp(b->pk, pk, pkn)) && flush_batch(w) < 0)
 		return -1;
+	if (batch_join(w, fr, ev, db, coll, c) < 0)
+		return -1;
+	snprintf(b->pk, sizeof b->pk, "%.*s", (int)pkn, pk);
+	for (uint32_t i = 0; i < keys->via.array.size; i++) {
+		if (cdc_apply_del_add(&b->del, &keys->via.array.ptr[i],
+		    w->o->exprparams != 0, err, sizeof err) < 0)
+			return data_error(w, fr, ev, db, coll, err);
+		if ((b->del.n >= 1000 || b->del.n >= w->o->batch_rows ||
+		    b->del.lits.len >= w->o->batch_bytes) &&
+		    (flush_batch(w) < 0 || (i + 1 < keys->via.array.size &&
+		    batch_join(w, fr, ev, db, coll, c) < 0)))
+			return -1;
+		snprintf(b->pk, sizeof b->pk, "%.*s", (int)pkn, pk);
 	}
-	for (size_t i = 0; i < keys->via.array.size; i += 1000) {
-		size_t n = keys->via.array.size - i < 1000 ?
-		    keys->via.array.size - i : 1000;
-
-		w->body.len = 0;
-		if (cdc_apply_delete_body(&w->body, d, c, pk, keys, i, n,
-		    w->o->exprparams, err, sizeof err) < 0 ||
-		    call(w, "/v2/vectordb/entities/delete", NULL, err,
-		    sizeof err) != 0) {
-			char *frame = cdc_xmalloc(fr->len + 4);
-			int rc;
-
-			cdc_input_frame_bytes(fr, frame);
-			rc = refused(w, src, db, coll, err, frame, fr->len + 4);
-			free(frame);
-			return rc;
-		}
-	}
-	w->rows += keys->via.array.size;
 	return 0;
 }
 
-/* The body members of a DDL event: a path and its extra JSON members. */
+/* ,"k": the event's value of key (null when absent) */
+static void
+member(struct writer *w, const char *k, const struct cdc_event *ev,
+    const char *key)
+{
+	const msgpack_object *o = cdc_map_get(ev->map, key);
+	char err[256];
+
+	cdc_buf_adds(&w->body, ",\"");
+	cdc_buf_adds(&w->body, k);
+	cdc_buf_adds(&w->body, "\":");
+	if (!o || cdc_json_msgpack(&w->body, o, err, sizeof err) < 0)
+		cdc_buf_adds(&w->body, "null");
+}
+
+/* ,"k":"s" */
+static void
+member_str(struct writer *w, const char *k, const char *s)
+{
+	cdc_buf_adds(&w->body, ",\"");
+	cdc_buf_adds(&w->body, k);
+	cdc_buf_adds(&w->body, "\":");
+	cdc_json_str(&w->body, s, strlen(s));
+}
+
+/* The path and body of a DDL event that maps to one call; NULL if none. */
 static const char *
 ddl_body(struct writer *w, const struct cdc_event *ev, const char *db,
     const char *coll)
 {
-	const msgpack_object *m = ev->map;
-	struct cdc_buf *b = &w->body;
-	char err[256];
-	const char *path;
-
-#define MEMBER(k, key) do { \
-	cdc_buf_adds(b, ",\"" k "\":"); \
-	if (cdc_map_get(m, key)) \
-		cdc_json_msgpack(b, cdc_map_get(m, key), err, sizeof err); \
-	else \
-		cdc_buf_adds(b, "null"); \
-} while (0)
-
-	cdc_buf_adds(b, "{\"dbName\":");
-	cdc_json_str(b, db, strlen(db));
-	if (ev->collection.n) {
-		cdc_buf_adds(b, ",\"collectionName\":");
-		cdc_json_str(b, coll, strlen(coll));
-	}
+	body_start(w, db, ev->collection.n ? coll : NULL);
 	switch (ev->type) {
-	case CDC_EV_CREATE_DATABASE: path = "databases/create";
-		MEMBER("properties", "properties"); break;
-	case CDC_EV_DROP_DATABASE: path = "databases/drop"; break;
-	case CDC_EV_ALTER_DATABASE: path = "databases/alter";
-		MEMBER("properties", "properties"); break;
-	case CDC_EV_DROP_COLLECTION: path = "collections/drop"; break;
-	case CDC_EV_RENAME_COLLECTION: path = "collections/rename";
-		MEMBER("newCollectionName", "new_name");
-		if (cdc_map_get(m, "new_db"))
-			MEMBER("newDbName", "new_db");
-		break;
-	case CDC_EV_ALTER_COLLECTION: path = "collections/alter_properties";
-		MEMBER("properties", "properties"); break;
-	case CDC_EV_CREATE_PARTITION: path = "partitions/create"; goto part;
-	case CDC_EV_DROP_PARTITION: path = "partitions/drop";
-	part:
-		cdc_buf_adds(b, ",\"partitionName\":");
-		cdc_json_str(b, ev->partition.p, ev->partition.n);
-		break;
-	case CDC_EV_DROP_INDEX: path = "indexes/drop";
-		MEMBER("indexName", "index_name"); break;
-	case CDC_EV_ALTER_INDEX: path = "indexes/alter_properties";
-		MEMBER("indexName", "index_name");
-		MEMBER("properties", "params"); break;
-	case CDC_EV_LOAD_COLLECTION: path = "collections/load"; break;
-	case CDC_EV_RELEASE_COLLECTION: path = "collections/release"; break;
-	case CDC_EV_LOAD_PARTITIONS: path = "partitions/load";
-		MEMBER("partitionNames", "partitions"); break;
-	case CDC_EV_RELEASE_PARTITIONS: path = "partitions/release";
-		MEMBER("partitionNames", "partitions"); break;
-	case CDC_EV_CREATE_ALIAS: path = "aliases/create";
-		MEMBER("aliasName", "alias"); break;
-	case CDC_EV_ALTER_ALIAS: path = "aliases/alter";
-		MEMBER("aliasName", "alias"); break;
-	case CDC_EV_DROP_ALIAS: path = "aliases/drop";
-		MEMBER("aliasName", "alias"); break;
+	case CDC_EV_CREATE_DATABASE:
+		member(w, "properties", ev, "properties");
+		cdc_buf_addc(&w->body, '}');
+		return "databases/create";
+	case CDC_EV_DROP_DATABASE: cdc_buf_addc(&w->body, '}');
+		return "databases/drop";
+	case CDC_EV_DROP_COLLECTION: cdc_buf_addc(&w->body, '}');
+		return "collections/drop";
+	case CDC_EV_CREATE_PARTITION:
+	case CDC_EV_DROP_PARTITION:
+		cdc_buf_adds(&w->body, ",\"partitionName\":");
+		cdc_json_str(&w->body, ev->partition.p, ev->partition.n);
+		cdc_buf_addc(&w->body, '}');
+		return ev->type == CDC_EV_CREATE_PARTITION ?
+		    "partitions/create" : "partitions/drop";
+	case CDC_EV_DROP_INDEX: member(w, "indexName", ev, "index_name");
+		cdc_buf_addc(&w->body, '}');
+		return "indexes/drop";
+	case CDC_EV_LOAD_COLLECTION: cdc_buf_addc(&w->body, '}');
+		return "collections/load";
+	case CDC_EV_RELEASE_COLLECTION: cdc_buf_addc(&w->body, '}');
+		return "collections/release";
+	case CDC_EV_LOAD_PARTITIONS:
+	case CDC_EV_RELEASE_PARTITIONS:
+		member(w, "partitionNames", ev, "partitions");
+		cdc_buf_addc(&w->body, '}');
+		return ev->type == CDC_EV_LOAD_PARTITIONS ? "partitions/load" :
+		    "partitions/release";
+	case CDC_EV_CREATE_ALIAS: case CDC_EV_ALTER_ALIAS:
+	case CDC_EV_DROP_ALIAS:
+		member(w, "aliasName", ev, "alias");
+		cdc_buf_addc(&w->body, '}');
+		return ev->type == CDC_EV_CREATE_ALIAS ? "aliases/create" :
+		    ev->type == CDC_EV_ALTER_ALIAS ? "aliases/alter" :
+		    "aliases/drop";
 	default:
 		return NULL;
 	}
-#undef MEMBER
-	cdc_buf_addc(b, '}');
-	return path;
 }
 
 /* Replays of DDL that already happened are not errors. */
 static int
 benign(const struct cdc_event *ev, int code, const char *err)
 {
-	if ((ev->type == CDC_EV_CREATE_DATABASE ||
-	    ev->type == CDC_EV_CREATE_ALIAS) && strstr(err, "already exist"))
-		return 1;
-	return (ev->type == CDC_EV_DROP_COLLECTION ||
-	    ev->type == CDC_EV_DROP_DATABASE ||
-	    ev->type == CDC_EV_DROP_PARTITION) && (code == 100 || code == 800 ||
-	    code == 200);
+	switch (ev->type) {
+	case CDC_EV_CREATE_DATABASE: case CDC_EV_CREATE_ALIAS:
+		return strstr(err, "already exist") != NULL;
+	case CDC_EV_DROP_COLLECTION: case CDC_EV_DROP_DATABASE:
+	case CDC_EV_DROP_PARTITION: case CDC_EV_DROP_INDEX:
+	case CDC_EV_DROP_ALIAS:
+		return code == 100 || code == 800 || code == 200 ||
+		    code == 700;
+	default:
+		return 0;
+	}
 }
 
-/* create_collection creates; schema creates or checks an existing one. */
+/* One call; -1 unless it succeeded or is a benign replay. */
+static int
+ddl_call(struct writer *w, const struct cdc_event *ev, const char *path,
+    char *err, size_t errsz)
+{
+	char full[128];
+
+	snprintf(full, sizeof full, "/v2/vectordb/%s", path);
+	w->rest.last_code = 0;
+	if (call(w, full, NULL, err, errsz) == 0 ||
+	    benign(ev, w->rest.last_code, err))
+		return 0;
+	return -1;
+}
+
+/* Source collection names of a flush, mapped and filtered, one call each. */
+static int
+on_flush(struct writer *w, const struct cdc_event *ev, const char *db,
+    char *err, size_t errsz)
+{
+	const msgpack_object *cs = cdc_map_get(ev->map, "collections");
+	struct cdc_event one = *ev;
+	char d[256], c[256];
+
+	for (uint32_t i = 0; cs && cs->type == MSGPACK_OBJECT_ARRAY &&
+	    i < cs->via.array.size; i++) {
+		const msgpack_object *o = &cs->via.array.ptr[i];
+
+		if (o->type != MSGPACK_OBJECT_STR)
+			continue;
+		one.collection = (struct cdc_str){o->via.str.ptr,
+		    o->via.str.size};
+		if (!target(w, &one, d, c))
+			continue;
+		body_start(w, d, c);
+		cdc_buf_addc(&w->body, '}');
+		if (call(w, "/v2/vectordb/collections/flush", NULL, err,
+		    errsz) == 0)
+			continue;
+		/* A flush only persists sooner: a target without it goes on. */
+		if (!strstr(err, "not found: it needs"))
+			return -1;
+		if (!w->warned_flush++)
+			cdc_log_warn("%s: flush events skipped", err);
+		return 0;
+	}
+	return 0;
+}
+
+/* Rename: the new names go through --map-db and --map-collection too. */
+static int
+on_rename(struct writer *w, const struct cdc_event *ev, const char *db,
+    const char *coll, char *err, size_t errsz)
+{
+	struct cdc_event nv = *ev;
+	const char *p;
+	size_t n;
+	char nd[256], nc[256];
+	struct coll *c;
+
+	if (cdc_map_str(ev->map, "new_name", &p, &n) < 0) {
+		snprintf(err, errsz, "rename without new_name");
+		return -1;
+	}
+	nv.collection = (struct cdc_str){p, n};
+	if (cdc_map_str(ev->map, "new_db", &p, &n) == 0 && n > 0)
+		nv.db = (struct cdc_str){p, n};
+	map_name(nd, sizeof nd, w->o->map_db, w->o->nmap_db, nv.db);
+	map_name(nc, sizeof nc, w->o->map_coll, w->o->nmap_coll,
+	    nv.collection);
+	body_start(w, db, coll);
+	member_str(w, "newCollectionName", nc);
+	if (strcmp(nd, db))
+		member_str(w, "newDbName", nd);
+	cdc_buf_addc(&w->body, '}');
+	if (ddl_call(w, ev, "collections/rename", err, errsz) < 0)
+		return -1;
+	if ((c = coll_find(w, db, coll)) != NULL) {
+		coll_forget(w, nd, nc);
+		c = coll_find(w, db, coll);
+		snprintf(c->db, sizeof c->db, "%s", nd);
+		snprintf(c->name, sizeof c->name, "%s", nc);
+	}
+	return 0;
+}
+
+/*
+ * alter_collection, alter_database, alter_index: new properties with
+ * *alter_properties (or a field's with fields/alter_properties), removed
+ * ones with *drop_properties.
+ */
+static int
+on_alter(struct writer *w, const struct cdc_event *ev, const char *db,
+    const char *coll, char *err, size_t errsz)
+{
+	const char *cat = ev->type == CDC_EV_ALTER_DATABASE ? "databases" :
+	    ev->type == CDC_EV_ALTER_INDEX ? "indexes" : "collections";
+	const char *props = ev->type == CDC_EV_ALTER_INDEX ? "params" :
+	    "properties";
+	const msgpack_object *p = cdc_map_get(ev->map, props);
+	int field = cdc_map_get(ev->map, "field") != NULL &&
+	    ev->type == CDC_EV_ALTER_COLLECTION;
+	char path[96];
+
+	if (p && p->type == MSGPACK_OBJECT_MAP && p->via.map.size > 0) {
+		body_start(w, db, ev->collection.n ? coll : NULL);
+		if (ev->type == CDC_EV_ALTER_INDEX)
+			member(w, "indexName", ev, "index_name");
+		if (field)
+			member(w, "fieldName", ev, "field");
+		member(w, field ? "fieldParams" : "properties", ev, props);
+		cdc_buf_addc(&w->body, '}');
+		/* databases/alter is 2.5.0's name of alter_properties. */
+		snprintf(path, sizeof path, "%s/%s%s", cat,
+		    field ? "fields/" : "", ev->type == CDC_EV_ALTER_DATABASE ?
+		    "alter" : "alter_properties");
+		if (ddl_call(w, ev, path, err, errsz) < 0)
+			return -1;
+	}
+	p = cdc_map_get(ev->map, "delete_keys");
+	if (p && p->type == MSGPACK_OBJECT_ARRAY && p->via.array.size > 0) {
+		body_start(w, db, ev->collection.n ? coll : NULL);
+		if (ev->type == CDC_EV_ALTER_INDEX)
+			member(w, "indexName", ev, "index_name");
+		member(w, "propertyKeys", ev, "delete_keys");
+		cdc_buf_addc(&w->body, '}');
+		snprintf(path, sizeof path, "%s/drop_properties", cat);
+		if (ddl_call(w, ev, path, err, errsz) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The schema's collection properties (TTL...): set after create. */
+static int
+set_properties(struct writer *w, const msgpack_object *schema,
+    const char *db, const char *coll, char *err, size_t errsz)
+{
+	const msgpack_object *p = cdc_map_get(schema, "properties");
+	char e[256];
+
+	if (!p || p->type != MSGPACK_OBJECT_MAP || p->via.map.size == 0)
+		return 0;
+	body_start(w, db, coll);
+	cdc_buf_adds(&w->body, ",\"properties\":");
+	if (cdc_json_msgpack(&w->body, p, e, sizeof e) < 0)
+		return 0;
+	cdc_buf_addc(&w->body, '}');
+	return call(w, "/v2/vectordb/collections/alter_properties", NULL, err,
+	    errsz) == 0 ? 0 : -1;
+}
+
+/*
+ * create_collection and schema: describe the target; an existing collection
+ * must match the schema (else -3: malformed for this target), a missing one
+ * is created from it (autoID off, so source keys are kept).
+ */
 static int
 on_schema(struct writer *w, const struct cdc_event *ev, const char *db,
     const char *coll, char *err, size_t errsz)
@@ -607,17 +962,15 @@ on_schema(struct writer *w, const struct cdc_event *ev, const char *db,
 	json_t *desc = NULL;
 	int rc;
 
-	if (!schema) {
+	if (!schema || schema->type != MSGPACK_OBJECT_MAP) {
 		snprintf(err, errsz, "event without a schema");
 		return -3;
 	}
-	if (ev->type == CDC_EV_SCHEMA && !w->o->rest.dry_run) {
-		w->body.len = 0;
-		cdc_buf_adds(&w->body, "{\"dbName\":");
-		cdc_json_str(&w->body, db, strlen(db));
-		cdc_buf_adds(&w->body, ",\"collectionName\":");
-		cdc_json_str(&w->body, coll, strlen(coll));
+	cdc_apply_info_schema(&coll_add(w, db, coll)->info, schema);
+	if (!w->o->rest.dry_run) {
+		body_start(w, db, coll);
 		cdc_buf_addc(&w->body, '}');
+		w->rest.last_code = 0;
 		rc = call(w, "/v2/vectordb/collections/describe", &desc, err,
 		    errsz);
 		if (rc == 0) {
@@ -631,72 +984,82 @@ on_schema(struct writer *w, const struct cdc_event *ev, const char *db,
 	w->body.len = 0;
 	if (cdc_apply_create_body(&w->body, d, c, schema, err, errsz) < 0)
 		return -3;
-	return call(w, "/v2/vectordb/collections/create", NULL, err, errsz);
+	if (call(w, "/v2/vectordb/collections/create", NULL, err, errsz) != 0)
+		return -1;
+	return set_properties(w, schema, db, coll, err, errsz);
+}
+
+/* REST load has no replica number, resource groups or field list. */
+static void
+load_warn(struct writer *w, const struct cdc_event *ev)
+{
+	const msgpack_object *r = cdc_map_get(ev->map, "replica_number");
+	const msgpack_object *g = cdc_map_get(ev->map, "resource_groups");
+	const msgpack_object *f = cdc_map_get(ev->map, "load_fields");
+	int64_t n = 0;
+
+	if ((r && cdc_obj_i64(r, &n) == 0 && n > 1) ||
+	    (g && g->type == MSGPACK_OBJECT_ARRAY && g->via.array.size) ||
+	    (f && f->type == MSGPACK_OBJECT_ARRAY && f->via.array.size))
+		if (!w->warned_load++)
+			cdc_log_warn("REST load takes no replica number, resource "
+			    "groups or field list: the target loads with its "
+			    "defaults");
 }
 
 static int
 apply_ddl(struct writer *w, const struct cdc_event *ev, const char *db,
     const char *coll, char *err, size_t errsz)
 {
-	char path[128];
-	const char *p;
+	const char *path;
 
-	w->body.len = 0;
-	w->rest.last_code = 0;
-	if (ev->type == CDC_EV_CREATE_COLLECTION || ev->type == CDC_EV_SCHEMA)
+	switch (ev->type) {
+	case CDC_EV_CREATE_COLLECTION: case CDC_EV_SCHEMA:
 		return on_schema(w, ev, db, coll, err, errsz);
-	if (ev->type == CDC_EV_CREATE_INDEX) {
+	case CDC_EV_CREATE_INDEX:
+		w->body.len = 0;
 		cdc_apply_index_body(&w->body, (struct cdc_str){db, strlen(db)},
 		    (struct cdc_str){coll, strlen(coll)}, ev->map, err, errsz);
-		p = "indexes/create";
-	} else if (ev->type == CDC_EV_FLUSH) {
-		const msgpack_object *cs = cdc_map_get(ev->map, "collections");
-
-		for (uint32_t i = 0; cs && i < cs->via.array.size; i++) {
-			w->body.len = 0;
-			cdc_buf_adds(&w->body, "{\"dbName\":");
-			cdc_json_str(&w->body, db, strlen(db));
-			cdc_buf_adds(&w->body, ",\"collectionName\":");
-			cdc_json_msgpack(&w->body, &cs->via.array.ptr[i], err,
-			    errsz);
-			cdc_buf_addc(&w->body, '}');
-			if (call(w, "/v2/vectordb/collections/flush", NULL, err,
-			    errsz) != 0)
-				return -1;
-		}
-		return 0;
-	} else if (!(p = ddl_body(w, ev, db, coll))) {
-		return 0;
+		return ddl_call(w, ev, "indexes/create", err, errsz);
+	case CDC_EV_FLUSH:
+		return on_flush(w, ev, db, err, errsz);
+	case CDC_EV_RENAME_COLLECTION:
+		return on_rename(w, ev, db, coll, err, errsz);
+	case CDC_EV_ALTER_COLLECTION: case CDC_EV_ALTER_DATABASE:
+	case CDC_EV_ALTER_INDEX:
+		return on_alter(w, ev, db, coll, err, errsz);
+	case CDC_EV_DROP_COLLECTION:
+		coll_forget(w, db, coll);
+		break;
+	case CDC_EV_DROP_DATABASE:
+		coll_forget(w, db, NULL);
+		break;
+	case CDC_EV_LOAD_COLLECTION: case CDC_EV_LOAD_PARTITIONS:
+		load_warn(w, ev);
+		break;
+	default:
+		break;
 	}
-	snprintf(path, sizeof path, "/v2/vectordb/%s", p);
-	if (call(w, path, NULL, err, errsz) != 0 &&
-	    !benign(ev, w->rest.last_code, err))
-		return -1;
-	return 0;
+	if (!(path = ddl_body(w, ev, db, coll)))
+		return 0;
+	return ddl_call(w, ev, path, err, errsz);
 }
 
 static int
 on_ddl(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, const char *db, const char *coll)
 {
-	char err[1024], src[300], *frame;
+	char err[1024], src[300];
 	int rc;
 
 	if (flush_batch(w) < 0)
 		return -1;
 	if ((rc = apply_ddl(w, ev, db, coll, err, sizeof err)) == 0)
 		return 0;
+	if (rc == -3)	/* a schema mismatch: malformed for this target */
+		return data_error(w, fr, ev, db, coll, err);
 	src_of(src, sizeof src, ev, fr->no);
-	if (rc == -3) {	/* a schema mismatch: malformed for this target */
-		cdc_log_err("%s: %s.%s: %s", src, db, coll, err);
-		w->status = CDC_EXIT_DATA;
-		return -1;
-	}
-	frame = cdc_xmalloc(fr->len + 4);
-	cdc_input_frame_bytes(fr, frame);
-	rc = refused(w, src, db, coll, err, frame, fr->len + 4);
-	free(frame);
-	return rc;
+	return refused_frame(w, fr, src, db, coll, err);
 }
 
 static int
@@ -724,8 +1087,6 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 {
 	char db[256], coll[256];
 
-	if (ev->type == CDC_EV_HEADER || ev->type == CDC_EV_UNKNOWN)
-		return 0;
 	if (ev->type == CDC_EV_CHECKPOINT)
 		return on_checkpoint(w, fr);
 	if (!target(w, ev, db, coll))
@@ -738,6 +1099,11 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 	return on_ddl(w, fr, ev, db, coll);
 }
 
+/*
+ * Events until the end of the input, an error or a signal.  The wait lets a
+ * signal stop an idle writer; a signal never interrupts a request, and the
+ * batch pending then is not sent (the checkpoint has not passed it).
+ */
 static void
 run(struct writer *w)
 {
@@ -746,15 +1112,19 @@ run(struct writer *w)
 	char err[1024];
 	int n = 0;
 
-	while (!stop_sig && w->status == 0 &&
-	    (n = cdc_input_next(&w->in, &fr, &ev, err, sizeof err)) == 1) {
-		if (ev.type == CDC_EV_UNKNOWN && !w->in.seen[0]++)
+	while (!cdc_stop_sig && w->status == 0) {
+		if (!cdc_wreader_wait(&w->in, -1))
+			continue;
+		if ((n = cdc_wreader_next(&w->in, &fr, &ev, err,
+		    sizeof err)) == 2) {
 			cdc_log_warn("skipping events of unknown type '%.*s'",
 			    (int)ev.type_name.n, ev.type_name.p);
-		if (one_event(w, &fr, &ev) < 0)
+			continue;
+		}
+		if (n != 1 || one_event(w, &fr, &ev) < 0)
 			break;
 	}
-	if (w->status == 0)
+	if (w->status == 0 && !cdc_stop_sig)
 		flush_batch(w);
 	if (n < 0 && w->status == 0) {
 		cdc_log_err("%s", err);
@@ -770,8 +1140,14 @@ read_secret(const char *path)
 	char *buf, err[512];
 	size_t len;
 
-	if (cdc_file_read(path, &buf, &len, err, sizeof err) <= 0) {
-		cdc_log_err("cannot read '%s'", path);
+	int rc = cdc_file_read(path, &buf, &len, err, sizeof err);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			cdc_log_err("cannot open '%s': %s", path,
+			    strerror(ENOENT));
+		else
+			cdc_log_err("%s", err);
 		return NULL;
 	}
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
@@ -810,14 +1186,19 @@ setup(struct writer *w, char **token)
 
 	if (credentials(w->o, token) < 0)
 		return -1;
+	if (w->o->ckpt && cdc_writer_ckpt_check(w->o->ckpt, err,
+	    sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		return -1;
+	}
 	if (w->o->dead_letter && !(w->dead = fopen(w->o->dead_letter, "a"))) {
 		cdc_log_err("cannot open '%s': %s", w->o->dead_letter,
 		    strerror(errno));
 		return -1;
 	}
 	if (cdc_rest_init(&w->rest, &w->o->rest, err, sizeof err) < 0 ||
-	    cdc_input_open(&w->in, w->o->files, w->o->nfiles, w->o->max_frame,
-	    err, sizeof err) < 0) {
+	    cdc_wreader_open(&w->in, w->o->files, w->o->nfiles,
+	    w->o->max_frame, err, sizeof err) < 0) {
 		cdc_log_err("%s", err);
 		return -1;
 	}
@@ -827,17 +1208,27 @@ setup(struct writer *w, char **token)
 static int
 teardown(struct writer *w)
 {
-	cdc_log_info(2, "%ju events, %ju rows, %ld requests, %ld retries",
-	    (uintmax_t)w->events, (uintmax_t)w->rows, w->rest.calls,
-	    w->rest.retries);
+	cdc_log_info(2, "%ju events, %ju rows, %ju deleted keys, %ju refused, "
+	    "%ld requests, %ld retries", (uintmax_t)w->events,
+	    (uintmax_t)w->rows, (uintmax_t)w->deletes, (uintmax_t)w->refused,
+	    w->rest.calls, w->rest.retries);
 	if (w->dead && fclose(w->dead) != 0 && w->status == 0)
 		w->status = CDC_EXIT_RUNTIME;
+	if (w->o->rest.dry_run && (fflush(stdout) != 0 || ferror(stdout))) {
+		cdc_log_err("write error: %s", strerror(errno));
+		if (w->status == 0)
+			w->status = CDC_EXIT_RUNTIME;
+	}
 	cdc_rest_fini(&w->rest);
-	cdc_input_close(&w->in);
+	cdc_wreader_close(&w->in);
 	cdc_buf_fini(&w->body);
 	cdc_buf_fini(&w->b.rows);
 	cdc_buf_fini(&w->b.held);
+	cdc_apply_del_fini(&w->b.del);
 	cdc_cols_fini(&w->cols);
+	for (size_t i = 0; i < w->ncolls; i++)
+		cdc_apply_info_fini(&w->colls[i].info);
+	free(w->colls);
 	return w->status;
 }
 
@@ -853,10 +1244,9 @@ main(int argc, char **argv)
 	if ((rc = parse_opts(&o, argc, argv)) != 0)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
+	o.rest.stop = &cdc_stop_sig;
 	w.o = &o;
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cdc_writer_signals();
 	if (setup(&w, &token) < 0) {
 		teardown(&w);
 		free(token);
@@ -865,9 +1255,7 @@ main(int argc, char **argv)
 	run(&w);
 	rc = teardown(&w);
 	free(token);
-	if (stop_sig && rc == 0) {
-		signal(stop_sig, SIG_DFL);
-		raise(stop_sig);
-	}
+	if (cdc_stop_sig && rc == 0)
+		cdc_writer_reraise(cdc_stop_sig);
 	return rc;
 }

@@ -180,42 +180,125 @@ desc_field(json_t *desc, const char *name, size_t n)
 	return NULL;
 }
 
+/* A describe field's type parameter, as text; NULL when absent. */
+static const char *
+desc_param(json_t *d, const char *k)
+{
+	json_t *kv;
+	size_t i;
+
+	json_array_foreach(json_object_get(d, "params"), i, kv) {
+		if (!strcmp(desc_str(kv, "key"), k))
+			return desc_str(kv, "value");
+	}
+	return NULL;
+}
+
+#define MISMATCH(...) do { \
+	int n_ = snprintf(err, errsz, "schema mismatch: field \"%.*s\" ", \
+	    (int)nn, name); \
+	snprintf(err + n_, errsz - (size_t)n_, __VA_ARGS__); \
+	return -1; \
+} while (0)
+
+/* One stream field against its describe entry d. */
+static int
+field_match(const msgpack_object *f, json_t *d, char *err, size_t errsz)
+{
+	static const char *const pk[] = {"dim", "max_length", "max_capacity"};
+	const msgpack_object *params = cdc_map_get(f, "params"), *o;
+	const char *name, *type, *et;
+	size_t nn, tn, en;
+
+	cdc_map_str(f, "name", &name, &nn);
+	cdc_map_str(f, "type", &type, &tn);
+	if (strlen(desc_str(d, "type")) != tn ||
+	    memcmp(desc_str(d, "type"), type, tn) != 0)
+		MISMATCH("is %s on the target, %.*s in the stream",
+		    desc_str(d, "type"), (int)tn, type);
+	if (flag(f, "primary_key") !=
+	    json_is_true(json_object_get(d, "primaryKey")))
+		MISMATCH("is %sthe primary key on the target",
+		    flag(f, "primary_key") ? "not " : "");
+	if (cdc_map_str(f, "element_type", &et, &en) == 0 &&
+	    (strlen(desc_str(d, "elementType")) != en ||
+	    memcmp(desc_str(d, "elementType"), et, en) != 0))
+		MISMATCH("has elements of type %s on the target, %.*s in the "
+		    "stream", desc_str(d, "elementType"), (int)en, et);
+	if (json_object_get(d, "nullable") && flag(f, "nullable") !=
+	    json_is_true(json_object_get(d, "nullable")))
+		MISMATCH("is %snullable on the target",
+		    flag(f, "nullable") ? "not " : "");
+	if (json_object_get(d, "partitionKey") && flag(f, "partition_key") !=
+	    json_is_true(json_object_get(d, "partitionKey")))
+		MISMATCH("is %sthe partition key on the target",
+		    flag(f, "partition_key") ? "not " : "");
+	for (size_t i = 0; i < sizeof pk / sizeof pk[0]; i++) {
+		const char *tv = desc_param(d, pk[i]);
+
+		if (!(o = cdc_map_get(params, pk[i])) ||
+		    o->type != MSGPACK_OBJECT_STR || !tv)
+			continue;
+		if (strlen(tv) != o->via.str.size ||
+		    memcmp(tv, o->via.str.ptr, o->via.str.size) != 0)
+			MISMATCH("has %s %s on the target, %.*s in the stream",
+			    pk[i], tv, (int)o->via.str.size, o->via.str.ptr);
+	}
+	return 0;
+}
+
+/* Is a describe field named in the stream's field list? */
+static int
+stream_has(const msgpack_object *fs, const char *name)
+{
+	const char *n;
+	size_t nn;
+
+	for (uint32_t i = 0; fs && i < fs->via.array.size; i++)
+		if (cdc_map_str(&fs->via.array.ptr[i], "name", &n, &nn) == 0 &&
+		    nn == strlen(name) && !memcmp(n, name, nn))
+			return 1;
+	return 0;
+}
+
 int
 cdc_apply_schema_match(const msgpack_object *schema, json_t *desc,
     char *err, size_t errsz)
 {
 	const msgpack_object *fs = cdc_map_get(schema, "fields");
 	const char *name, *type;
-	size_t nn, tn;
+	size_t nn, tn, i;
+	json_t *d;
 
-	for (uint32_t i = 0; fs && i < fs->via.array.size; i++) {
-		const msgpack_object *f = &fs->via.array.ptr[i];
-		json_t *d;
+	if (fs && fs->type != MSGPACK_OBJECT_ARRAY)
+		fs = NULL;
+	for (uint32_t k = 0; fs && k < fs->via.array.size; k++) {
+		const msgpack_object *f = &fs->via.array.ptr[k];
 
 		if (flag(f, "dynamic") || cdc_map_str(f, "name", &name, &nn) < 0 ||
 		    cdc_map_str(f, "type", &type, &tn) < 0)
 			continue;
-		if (!(d = desc_field(desc, name, nn))) {
-			snprintf(err, errsz, "schema mismatch: field \"%.*s\" is "
-			    "missing on the target", (int)nn, name);
+		if (!(d = desc_field(desc, name, nn)))
+			MISMATCH("is missing on the target");
+		if (field_match(f, d, err, errsz) < 0)
 			return -1;
-		}
-		if (strlen(desc_str(d, "type")) != tn ||
-		    memcmp(desc_str(d, "type"), type, tn) != 0) {
-			snprintf(err, errsz, "schema mismatch: field \"%.*s\" is "
-			    "%s on the target, %.*s in the stream", (int)nn, name,
-			    desc_str(d, "type"), (int)tn, type);
-			return -1;
-		}
-		if (flag(f, "primary_key") !=
-		    json_is_true(json_object_get(d, "primaryKey"))) {
-			snprintf(err, errsz, "schema mismatch: primary key "
-			    "differs at field \"%.*s\"", (int)nn, name);
-			return -1;
-		}
+	}
+	json_array_foreach(json_object_get(desc, "fields"), i, d) {
+		name = desc_str(d, "name");
+		nn = strlen(name);
+		if (!stream_has(fs, name))
+			MISMATCH("exists on the target only");
+	}
+	if (json_object_get(desc, "enableDynamicField") &&
+	    flag(schema, "enable_dynamic_field") &&
+	    !json_is_true(json_object_get(desc, "enableDynamicField"))) {
+		snprintf(err, errsz, "schema mismatch: the stream has a dynamic "
+		    "field, the target does not");
+		return -1;
 	}
 	return 0;
 }
+#undef MISMATCH
 
 /* One VarChar literal for an inline filter: "..." with \ " and controls
  * escaped (milvus-rest.md §4.5), then JSON-escaped by the caller. */
@@ -241,57 +324,191 @@ filter_str(struct cdc_buf *f, const char *p, size_t n)
 }
 
 int
-cdc_apply_delete_body(struct cdc_buf *b, struct cdc_str db,
-    struct cdc_str coll, struct cdc_str pk, const msgpack_object *keys,
-    size_t from, size_t n, int use_params, char *err, size_t errsz)
+cdc_apply_del_add(struct cdc_apply_del *d, const msgpack_object *key,
+    int use_params, char *err, size_t errsz)
+{
+	char num[CDC_FMT_MAX];
+	int64_t v;
+	int str = key->type == MSGPACK_OBJECT_STR;
+
+	if (d->n > 0 && str != d->strs) {
+		snprintf(err, errsz, "delete keys of two types in one batch");
+		return -1;
+	}
+	if (!str && cdc_obj_i64(key, &v) < 0) {
+		snprintf(err, errsz, "a delete key is neither int64 nor str");
+		return -1;
+	}
+	d->strs = str;
+	if (!str && v == INT64_MIN) {
+		d->min = 1;
+		d->n++;
+		return 0;
+	}
+	if (d->lits.len > 0)
+		cdc_buf_add(&d->lits, ", ", 2);
+	if (!str)
+		cdc_buf_add(&d->lits, num, cdc_fmt_i64(num, v));
+	else if (!use_params)
+		filter_str(&d->lits, key->via.str.ptr, key->via.str.size);
+	else if (cdc_json_str(&d->lits, key->via.str.ptr,
+	    key->via.str.size) < 0) {
+		snprintf(err, errsz, "a delete key is not valid UTF-8");
+		return -1;
+	}
+	d->n++;
+	return 0;
+}
+
+int
+cdc_apply_del_body(struct cdc_buf *b, const struct cdc_apply_del *d,
+    struct cdc_str db, struct cdc_str coll, struct cdc_str part,
+    struct cdc_str pk, int use_params)
 {
 	struct cdc_buf f = {0};
-	int strs = n > 0 && keys->via.array.ptr[from].type == MSGPACK_OBJECT_STR;
-	char num[CDC_FMT_MAX];
-	int rc = 0;
+	int params = d->strs && use_params;
+	int rc;
 
 	cdc_buf_add(&f, pk.p, pk.n);
-	cdc_buf_adds(&f, strs && use_params ? " in {keys}" : " in [");
-	for (size_t i = from; i < from + n && !(strs && use_params); i++) {
-		const msgpack_object *k = &keys->via.array.ptr[i];
-		int64_t v;
-
-		if (i > from)
-			cdc_buf_add(&f, ", ", 2);
-		if (k->type == MSGPACK_OBJECT_STR)
-			filter_str(&f, k->via.str.ptr, k->via.str.size);
-		else if (cdc_obj_i64(k, &v) == 0)
-			cdc_buf_add(&f, num, cdc_fmt_i64(num, v));
-		else
-			rc = -1;
-	}
-	if (!(strs && use_params))
+	if (params) {
+		cdc_buf_adds(&f, " in {keys}");
+	} else if (d->lits.len > 0) {
+		cdc_buf_adds(&f, " in [");
+		cdc_buf_add(&f, d->lits.p, d->lits.len);
 		cdc_buf_addc(&f, ']');
+	}
+	if (d->min) {
+		if (d->lits.len > 0) {
+			cdc_buf_adds(&f, " or ");
+			cdc_buf_add(&f, pk.p, pk.n);
+		}
+		cdc_buf_adds(&f, " < -9223372036854775807");
+	}
 	names(b, db, coll);
+	if (part.n > 0) {
+		cdc_buf_adds(b, ",\"partitionName\":");
+		cdc_json_str(b, part.p, part.n);
+	}
 	cdc_buf_addc(b, ',');
 	key(b, "filter");
-	if (rc == 0 && cdc_json_str(b, f.p, f.len) < 0)
-		rc = -1;
-	if (rc == 0 && strs && use_params) {
-		cdc_buf_addc(b, ',');
-		key(b, "exprParams");
-		cdc_buf_adds(b, "{\"keys\":[");
-		for (size_t i = from; rc == 0 && i < from + n; i++) {
-			const msgpack_object *k = &keys->via.array.ptr[i];
-
-			if (i > from)
-				cdc_buf_addc(b, ',');
-			if (k->type != MSGPACK_OBJECT_STR ||
-			    cdc_json_str(b, k->via.str.ptr, k->via.str.size) < 0)
-				rc = -1;
-		}
+	rc = cdc_json_str(b, f.p, f.len);
+	if (params) {
+		cdc_buf_adds(b, ",\"exprParams\":{\"keys\":[");
+		cdc_buf_add(b, d->lits.p, d->lits.len);
 		cdc_buf_adds(b, "]}");
 	}
 	cdc_buf_addc(b, '}');
 	cdc_buf_fini(&f);
-	if (rc < 0)
-		snprintf(err, errsz, "delete keys are neither int64 nor UTF-8");
 	return rc;
+}
+
+void
+cdc_apply_del_reset(struct cdc_apply_del *d)
+{
+	d->lits.len = 0;
+	d->n = 0;
+	d->strs = d->min = 0;
+}
+
+void
+cdc_apply_del_fini(struct cdc_apply_del *d)
+{
+	cdc_buf_fini(&d->lits);
+	memset(d, 0, sizeof *d);
+}
+
+static void
+add_output(struct cdc_apply_info *in, const char *p, size_t n)
+{
+	in->outputs = cdc_xrealloc(in->outputs, (in->noutputs + 1) *
+	    sizeof *in->outputs);
+	in->outputs[in->noutputs++] = cdc_xstrndup(p, n);
+}
+
+void
+cdc_apply_info_schema(struct cdc_apply_info *in, const msgpack_object *schema)
+{
+	const msgpack_object *fs = cdc_map_get(schema, "fields");
+	const msgpack_object *fns = cdc_map_get(schema, "functions");
+	const char *name;
+	size_t n;
+
+	cdc_apply_info_fini(in);
+	for (uint32_t i = 0; fs && fs->type == MSGPACK_OBJECT_ARRAY &&
+	    i < fs->via.array.size; i++) {
+		const msgpack_object *f = &fs->via.array.ptr[i];
+
+		in->partition_key |= flag(f, "partition_key");
+		if (flag(f, "function_output") &&
+		    cdc_map_str(f, "name", &name, &n) == 0)
+			add_output(in, name, n);
+	}
+	/* Outputs named by the functions, should a field lack the flag. */
+	for (uint32_t i = 0; fns && fns->type == MSGPACK_OBJECT_ARRAY &&
+	    i < fns->via.array.size; i++) {
+		const msgpack_object *o = cdc_map_get(&fns->via.array.ptr[i],
+		    "output_fields");
+
+		for (uint32_t j = 0; o && o->type == MSGPACK_OBJECT_ARRAY &&
+		    j < o->via.array.size; j++)
+			if (o->via.array.ptr[j].type == MSGPACK_OBJECT_STR)
+				add_output(in, o->via.array.ptr[j].via.str.ptr,
+				    o->via.array.ptr[j].via.str.size);
+	}
+}
+
+void
+cdc_apply_info_describe(struct cdc_apply_info *in, json_t *desc)
+{
+	json_t *f, *fn, *o;
+	size_t i, j;
+
+	cdc_apply_info_fini(in);
+	json_array_foreach(json_object_get(desc, "fields"), i, f) {
+		in->partition_key |= json_is_true(json_object_get(f,
+		    "partitionKey"));
+		if (json_is_true(json_object_get(f, "isFunctionOutput")))
+			add_output(in, desc_str(f, "name"),
+			    strlen(desc_str(f, "name")));
+	}
+	json_array_foreach(json_object_get(desc, "functions"), i, fn) {
+		json_array_foreach(json_object_get(fn, "outputFieldNames"), j,
+		    o) {
+			if (json_is_string(o))
+				add_output(in, json_string_value(o),
+				    json_string_length(o));
+		}
+	}
+}
+
+void
+cdc_apply_info_fini(struct cdc_apply_info *in)
+{
+	for (size_t i = 0; i < in->noutputs; i++)
+		free(in->outputs[i]);
+	free(in->outputs);
+	memset(in, 0, sizeof *in);
+}
+
+void
+cdc_apply_cols_strip(struct cdc_cols *c, const struct cdc_apply_info *in)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		int out = 0;
+
+		for (size_t j = 0; j < in->noutputs && !out; j++)
+			out = strlen(in->outputs[j]) == c->v[i].name.n &&
+			    !memcmp(in->outputs[j], c->v[i].name.p,
+			    c->v[i].name.n);
+		if (out)
+			continue;
+		if (c->pk == (int)i)
+			c->pk = (int)k;
+		c->v[k++] = c->v[i];
+	}
+	c->n = k;
 }
 
 int

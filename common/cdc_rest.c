@@ -9,9 +9,9 @@
 #include "cdc_rest.h"
 #include "cdc_util.h"
 
-/* Milvus codes worth retrying (milvus-rest.md §1.6, §11). */
-static int
-transient_code(int code)
+/* Milvus codes worth retrying (milvus-rest.md section 1.6, section 11). */
+int
+cdc_rest_transient(int code)
 {
 	static const int codes[] = {1, 2, 3, 4, 7, 8, 9, 103, 1807, 10001};
 
@@ -22,16 +22,21 @@ transient_code(int code)
 }
 
 /* The first Milvus version that serves an endpoint (for 404s). */
-static const char *
-needs_version(const char *path)
+const char *
+cdc_rest_needs(const char *path)
 {
 	static const struct {
 		const char *prefix, *version;
 	} v[] = {
+		{"/v2/vectordb/collections/truncate", "2.6.11"},
+		{"/v2/vectordb/collections/fields/add", "2.6.0"},
+		{"/v2/vectordb/collections/fields/alter_properties", "2.5.4"},
 		{"/v2/vectordb/collections/flush", "2.5.4"},
+		{"/v2/vectordb/collections/refresh_load", "2.5.4"},
 		{"/v2/vectordb/collections/alter_properties", "2.5.4"},
 		{"/v2/vectordb/collections/drop_properties", "2.5.4"},
 		{"/v2/vectordb/indexes/alter_properties", "2.5.4"},
+		{"/v2/vectordb/indexes/drop_properties", "2.5.4"},
 		{"/v2/vectordb/databases/drop_properties", "2.5.4"},
 		{"/v2/vectordb/databases/", "2.5.0"},
 		{"/v2/vectordb/", "2.4.0"},
@@ -41,6 +46,14 @@ needs_version(const char *path)
 		if (!strncmp(path, v[i].prefix, strlen(v[i].prefix)))
 			return v[i].version;
 	return "2.4.0";
+}
+
+double
+cdc_rest_backoff(double base, int attempt, double u)
+{
+	double d = base * (double)(1u << (attempt < 16 ? attempt : 16));
+
+	return fmin(30, d) * (0.5 + u / 2);
 }
 
 static size_t
@@ -77,6 +90,10 @@ cdc_rest_init(struct cdc_rest *r, const struct cdc_rest_opts *o, char *err,
 	r->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
 	r->hdrs = curl_slist_append(r->hdrs, "Expect:");
 	r->hdrs = curl_slist_append(r->hdrs, "Accept-Type-Allow-Int64: true");
+	/* Milvus's own deadline; curl's is a little longer (section 11). */
+	snprintf(auth, sizeof auth, "Request-Timeout: %ld",
+	    (long)(o->timeout > 1 ? o->timeout : 1));
+	r->hdrs = curl_slist_append(r->hdrs, auth);
 	if (o->token) {
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
 		r->hdrs = curl_slist_append(r->hdrs, auth);
@@ -87,7 +104,10 @@ cdc_rest_init(struct cdc_rest *r, const struct cdc_rest_opts *o, char *err,
 	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->curl, CURLOPT_TIMEOUT_MS,
-	    (long)(o->timeout * 1000 + 5000));
+	    (long)(o->timeout * 1000 + (o->timeout < 10 ? 1000 : 5000)));
+	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(o->timeout < 10 ? o->timeout * 1000 : 10000));
+	curl_easy_setopt(r->curl, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (o->cacert)
 		curl_easy_setopt(r->curl, CURLOPT_CAINFO, o->cacert);
 	if (o->insecure) {
@@ -107,15 +127,50 @@ cdc_rest_fini(struct cdc_rest *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* One attempt: 0 ok, -1 permanent, -2 transient; err filled on failure. */
+int
+cdc_rest_judge(long status, const char *path, const char *body, size_t len,
+    json_t **data, int *code, char *err, size_t errsz)
+{
+	json_t *j, *c;
+	const char *msg;
+
+	*code = 0;
+	if (status == 404) {
+		snprintf(err, errsz, "%s not found: it needs Milvus %s or later",
+		    path, cdc_rest_needs(path));
+		return CDC_REST_PERMANENT;
+	}
+	j = json_loadb(body ? body : "", len, 0, NULL);
+	c = j ? json_object_get(j, "code") : NULL;
+	if (!json_is_integer(c)) {
+		snprintf(err, errsz, "HTTP %ld: not a Milvus response", status);
+		json_decref(j);
+		return status >= 500 || status == 408 ? CDC_REST_TRANSIENT :
+		    CDC_REST_PERMANENT;
+	}
+	*code = (int)json_integer_value(c);
+	if (*code != 0) {
+		msg = json_string_value(json_object_get(j, "message"));
+		snprintf(err, errsz, "code %d: %s", *code, msg ? msg : "");
+		json_decref(j);
+		return cdc_rest_transient(*code) || status >= 500 ||
+		    status == 408 ? CDC_REST_TRANSIENT : CDC_REST_PERMANENT;
+	}
+	if (data) {
+		*data = json_object_get(j, "data");
+		json_incref(*data);
+	}
+	json_decref(j);
+	return CDC_REST_OK;
+}
+
+/* One attempt: see cdc_rest_judge(); a transport error is transient. */
 static int
 attempt(struct cdc_rest *r, const char *url, const char *path,
     const char *body, size_t len, json_t **data, char *err, size_t errsz)
 {
 	long status = 0;
 	CURLcode cc;
-	json_t *j, *code;
-	json_error_t je;
 
 	r->resp_len = 0;
 	curl_easy_setopt(r->curl, CURLOPT_URL, url);
@@ -124,39 +179,12 @@ attempt(struct cdc_rest *r, const char *url, const char *path,
 	r->calls++;
 	if ((cc = curl_easy_perform(r->curl)) != CURLE_OK) {
 		snprintf(err, errsz, "%s", curl_easy_strerror(cc));
-		return -2;
+		r->last_code = 0;
+		return CDC_REST_TRANSIENT;
 	}
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (status == 404) {
-		snprintf(err, errsz, "%s not found: it needs Milvus %s or later",
-		    path, needs_version(path));
-		return -1;
-	}
-	if (status >= 500 || status == 408) {
-		snprintf(err, errsz, "HTTP %ld", status);
-		return -2;
-	}
-	j = json_loadb(r->resp ? r->resp : "", r->resp_len, 0, &je);
-	code = j ? json_object_get(j, "code") : NULL;
-	if (!json_is_integer(code)) {
-		snprintf(err, errsz, "HTTP %ld: not a Milvus response", status);
-		json_decref(j);
-		return status == 401 || status == 403 ? -1 : -2;
-	}
-	r->last_code = (int)json_integer_value(code);
-	if (r->last_code != 0) {
-		snprintf(err, errsz, "code %d: %s", r->last_code,
-		    json_string_value(json_object_get(j, "message")) ?
-		    json_string_value(json_object_get(j, "message")) : "");
-		json_decref(j);
-		return transient_code(r->last_code) ? -2 : -1;
-	}
-	if (data) {
-		*data = json_object_get(j, "data");
-		json_incref(*data);
-	}
-	json_decref(j);
-	return 0;
+	return cdc_rest_judge(status, path, r->resp, r->resp_len, data,
+	    &r->last_code, err, errsz);
 }
 
 static void
@@ -178,18 +206,28 @@ cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
 	if (data)
 		*data = NULL;
 	if (r->o.dry_run) {
-		printf("POST %s %.*s\n", path, (int)len, body);
+		fprintf(r->o.dry_out ? r->o.dry_out : stdout, "POST %s %.*s\n",
+		    path, (int)len, body);
 		return CDC_REST_OK;
 	}
 	snprintf(url, sizeof url, "%s%s", r->o.uri, path);
 	for (int i = 0;; i++) {
 		rc = attempt(r, url, path, body, len, data, err, errsz);
-		if (rc != -2 || i >= r->o.retry_max)
+		if (rc != CDC_REST_TRANSIENT || i >= r->o.retry_max)
+			break;
+		if (r->o.stop && *r->o.stop)
 			break;
 		r->retries++;
-		/* Exponential backoff with full jitter, capped at 30 s. */
-		sleep_s(fmin(30, delay * (1 << (i < 16 ? i : 16))) *
-		    (0.5 + (double)rand() / RAND_MAX / 2));
+		sleep_s(cdc_rest_backoff(delay, i, (double)rand() /
+		    ((double)RAND_MAX + 1)));
+		/* A signal cuts the wait short: do not start another try. */
+		if (r->o.stop && *r->o.stop) {
+			size_t n = strlen(err);
+
+			snprintf(err + n, errsz - n, " (retries stopped by a "
+			    "signal)");
+			break;
+		}
 	}
 	return rc;
 }

@@ -8,7 +8,9 @@
 #ifndef CDC_REST_H
 #define CDC_REST_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -27,6 +29,9 @@ struct cdc_rest_opts {
 	int retry_max;
 	double backoff;			/* first retry delay, seconds */
 	int dry_run;			/* print requests, send nothing */
+	FILE *dry_out;			/* where dry-run requests go (stdout) */
+	/* Set by a signal handler: no further retry once it is non-zero. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct cdc_rest {
@@ -50,5 +55,23 @@ void cdc_rest_fini(struct cdc_rest *r);
  */
 int cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
     size_t len, json_t **data, char *err, size_t errsz);
+/*
+ * Judge one answer: HTTP status and body.  Returns CDC_REST_OK (with *data
+ * as in cdc_rest_call()), CDC_REST_PERMANENT or CDC_REST_TRANSIENT with err
+ * filled; *code gets Milvus's code (0 when the body has none).  Success is
+ * code 0 in the body, whatever the status; 5xx, 408 and the busy codes of
+ * milvus-rest.md section 1.6 are transient.
+ */
+int cdc_rest_judge(long status, const char *path, const char *body,
+    size_t len, json_t **data, int *code, char *err, size_t errsz);
+/* Is a Milvus code worth retrying?  1 or 0. */
+int cdc_rest_transient(int code);
+/* The first Milvus release that serves path ("2.5.4"...), for 404s. */
+const char *cdc_rest_needs(const char *path);
+/*
+ * Seconds to wait before retry number `attempt` (0-based): base doubled per
+ * attempt, capped at 30 s, times a jitter factor in [0.5, 1) from u in [0, 1).
+ */
+double cdc_rest_backoff(double base, int attempt, double u);
 
 #endif
