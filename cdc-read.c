@@ -42,7 +42,7 @@ struct opts {
 	size_t ntopics, nresume, ncolls, ndbs;
 	int channels, exit_at_end, skip_bad, verbose, unbuffered, dump;
 	long long count;
-	double ckpt_interval;
+	double ckpt_interval, idle_after;
 	size_t max_bytes;
 	unsigned ops;
 };
@@ -51,6 +51,8 @@ struct topic {
 	char *name;
 	int64_t start, end;	/* start offset; high watermark seen at start */
 	int absent;		/* topic does not exist (yet) */
+	double eof_since;	/* at the end of its log since then, or 0 */
+	int64_t ckpt_pos;	/* position in the last checkpoint written */
 	int untimed;		/* no TimeTicks: the replicate-msg topic */
 	int bad;		/* an undecodable record: read no further */
 };
@@ -71,6 +73,8 @@ struct reader {
 	int skip_all, resumed;
 	uint64_t events, rows, bytes, last_events, last_rows, last_bytes;
 	double last_ckpt, last_progress;
+	uint64_t ckpt_ts, ckpt_done;	/* watermark of the last checkpoint */
+	int ckpt_all, ckpt_any;
 	int stop, status, out_dead, dirty;
 	int draining;		/* after a bad record: up to the ends, then 3 */
 };
@@ -100,6 +104,7 @@ static const struct option longopts[] = {
 	{"resume", required_argument, NULL, 'R'},
 	{"state", required_argument, NULL, 'S'},
 	{"checkpoint-interval", required_argument, NULL, 'I'},
+	{"idle-after", required_argument, NULL, 'L'},
 	{"collection", required_argument, NULL, 'C'},
 	{"db", required_argument, NULL, 'D'},
 	{"op", required_argument, NULL, 'O'},
@@ -151,6 +156,9 @@ help(void)
 	    "(repeatable)\n"
 	    "      --state FILE            keep learned schemas in FILE\n"
 	    "      --checkpoint-interval S seconds between checkpoints (1)\n"
+	    "      --idle-after S          a channel at its end this long no "
+	    "longer holds\n"
+	    "                              the others back (1)\n"
 	    "      --collection GLOB       only these collections "
 	    "(db.collection allowed)\n"
 	    "      --db GLOB               only these databases\n"
@@ -243,6 +251,9 @@ opt_one(struct opts *o, int ch, const char *arg)
 	case 'I':
 		o->ckpt_interval = (double)cdc_opt_num(arg, 0, 86400, &e);
 		break;
+	case 'L':
+		o->idle_after = (double)cdc_opt_num(arg, 0, 86400, &e);
+		break;
 	case 'C': push(&o->colls, &o->ncolls, arg); break;
 	case 'D': push(&o->dbs, &o->ndbs, arg); break;
 	case 'O':
@@ -280,6 +291,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->channels = 16;
 	o->from = "earliest";
 	o->ckpt_interval = 1;
+	o->idle_after = 1;
 	o->max_bytes = (size_t)1 << 30;
 	o->ops = OP_INSERT | OP_DELETE | OP_DDL;
 	opterr = 0;
@@ -476,6 +488,39 @@ load_resume(struct reader *r, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * Topic ti has reached the end of its log.  It stops holding the others
+ * back at once when it is done for this run (-e, or the drain after a bad
+ * record), else once it has stayed there --idle-after seconds: a channel
+ * that just ran dry is usually about to get its next TimeTick.
+ */
+static void
+at_eof(struct reader *r, size_t ti)
+{
+	struct topic *t = &r->t[ti];
+
+	if (r->draining || (r->o->exit_at_end &&
+	    cdc_order_next(r->ord, ti) >= t->end) || r->o->idle_after <= 0)
+		cdc_order_set_eof(r->ord, ti, 1);
+	else if (t->eof_since == 0)
+		t->eof_since = cdc_now();
+}
+
+/* Channels at their end for --idle-after seconds stop holding back. */
+static void
+idle_check(struct reader *r)
+{
+	double now = cdc_now();
+
+	for (size_t i = 0; i < r->nt; i++)
+		if (r->t[i].eof_since > 0 &&
+		    now - r->t[i].eof_since >= r->o->idle_after) {
+			r->t[i].eof_since = 0;
+			cdc_order_set_eof(r->ord, i, 1);
+			r->dirty = 1;
+		}
+}
+
 static int
 assign(struct reader *r, char *err, size_t errsz)
 {
@@ -484,11 +529,12 @@ assign(struct reader *r, char *err, size_t errsz)
 	int *untimed = cdc_xcalloc(r->nt, sizeof *untimed);
 	rd_kafka_resp_err_t e;
 
+	/* An absent topic is assigned too: Milvus creates topics lazily,
+	 * and a following reader must see it once it exists. */
 	for (size_t i = 0; i < r->nt; i++) {
 		untimed[i] = r->t[i].untimed = is_untimed(r->t[i].name);
-		if (!r->t[i].absent)
-			rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)
-			    ->offset = r->t[i].start;
+		rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)->offset =
+		    r->t[i].start;
 	}
 	r->ord = cdc_order_new(r->nt, untimed);
 	if (r->resumed)
@@ -496,8 +542,8 @@ assign(struct reader *r, char *err, size_t errsz)
 		    r->skip_all);
 	for (size_t i = 0; i < r->nt; i++) {
 		cdc_order_set_next(r->ord, i, r->t[i].start);
-		cdc_order_set_eof(r->ord, i, r->t[i].absent ||
-		    r->t[i].start >= r->t[i].end);
+		if (r->t[i].absent || r->t[i].start >= r->t[i].end)
+			at_eof(r, i);
 	}
 	free(untimed);
 	e = rd_kafka_assign(r->rk, l);
@@ -765,12 +811,36 @@ release(struct reader *r)
 	return n > 0;
 }
 
+/* Has anything a checkpoint states moved since the last one written? */
+static int
+ckpt_moved(struct reader *r, const struct cdc_ckpt *c)
+{
+	int moved = !r->ckpt_any || c->ts != r->ckpt_ts ||
+	    c->done != r->ckpt_done || c->done_all != r->ckpt_all;
+
+	for (size_t i = 0; i < c->npos; i++) {
+		moved |= c->pos[i].offset != r->t[i].ckpt_pos;
+		r->t[i].ckpt_pos = c->pos[i].offset;
+	}
+	r->ckpt_any = 1;
+	r->ckpt_ts = c->ts;
+	r->ckpt_done = c->done;
+	r->ckpt_all = c->done_all;
+	return moved;
+}
+
+/*
+ * A checkpoint frame, when something moved (always when final), flushed
+ * with what precedes it.  The state file is saved first, so that it knows
+ * every schema a restart from this checkpoint needs.
+ */
 static void
-checkpoint(struct reader *r)
+checkpoint(struct reader *r, int final)
 {
 	struct cdc_ckpt c = {0};
 	char err[512];
 
+	r->last_ckpt = cdc_now();
 	if (r->out_dead)
 		return;
 	cdc_order_watermark(r->ord, &c.ts, &c.done, &c.done_all);
@@ -780,17 +850,19 @@ checkpoint(struct reader *r)
 		c.pos[i].topic = r->t[i].name;
 		c.pos[i].offset = cdc_order_position(r->ord, i);
 	}
-	cdc_ckpt_pack(cdc_frame_begin(&r->fw), &c);
-	free(c.pos);
-	if (out_frame(r) == 0 && fflush(stdout) != 0 && errno != EPIPE) {
-		cdc_log_err("write error: %s", strerror(errno));
-		r->status = CDC_EXIT_RUNTIME;
-		r->out_dead = r->stop = 1;
+	if (ckpt_moved(r, &c) || final) {
+		if (r->o->state && cdc_schemas_dirty(r->reg) &&
+		    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) < 0)
+			cdc_log_warn("%s", err);
+		cdc_ckpt_pack(cdc_frame_begin(&r->fw), &c);
+		if (out_frame(r) == 0 && fflush(stdout) != 0 &&
+		    errno != EPIPE) {
+			cdc_log_err("write error: %s", strerror(errno));
+			r->status = CDC_EXIT_RUNTIME;
+			r->out_dead = r->stop = 1;
+		}
 	}
-	if (r->o->state && cdc_schemas_dirty(r->reg) &&
-	    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) < 0)
-		cdc_log_warn("%s", err);
-	r->last_ckpt = cdc_now();
+	free(c.pos);
 }
 
 /* === run: consume === */
@@ -823,6 +895,9 @@ bad_record(struct reader *r, size_t ti, const rd_kafka_message_t *rkm,
 	if (!r->draining) {
 		r->draining = 1;
 		query_ends(r);
+		for (size_t i = 0; i < r->nt; i++)
+			if (r->t[i].eof_since > 0)
+				cdc_order_set_eof(r->ord, i, 1);
 	}
 	r->t[ti].end = rkm->offset;
 	r->t[ti].bad = 1;
@@ -873,18 +948,20 @@ on_message(struct reader *r, rd_kafka_message_t *rkm)
 		return;		/* read no further: the position stays put */
 	if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ti < r->nt) {
 		cdc_order_set_next(r->ord, ti, rkm->offset);
-		cdc_order_set_eof(r->ord, ti, 1);
+		at_eof(r, ti);
 		r->dirty = 1;
 	} else if (rkm->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
 	    rkm->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-		if (ti < r->nt) {
+		if (ti < r->nt && !r->t[ti].absent) {
 			r->t[ti].absent = 1;
-			cdc_order_set_eof(r->ord, ti, 1);
+			at_eof(r, ti);
 			r->dirty = 1;
 		}
 	} else if (rkm->err) {
 		cdc_log_warn("%s", rd_kafka_message_errstr(rkm));
 	} else if (ti < r->nt) {
+		r->t[ti].eof_since = 0;
+		r->t[ti].absent = 0;
 		on_record(r, ti, rkm);
 	}
 }
@@ -900,21 +977,49 @@ at_end(const struct reader *r)
 	return 1;
 }
 
+/* "lag N (topic n, ...)": records not yet read, from the high watermarks
+ * librdkafka last saw (no broker round trip). */
+static void
+format_lag(const struct reader *r, char *buf, size_t sz)
+{
+	int64_t total = 0, lo, hi;
+	size_t len, shown = 0;
+
+	for (size_t i = 0; i < r->nt; i++)
+		if (rd_kafka_get_watermark_offsets(r->rk, r->t[i].name, 0, &lo,
+		    &hi) == 0 && hi > cdc_order_next(r->ord, i))
+			total += hi - cdc_order_next(r->ord, i);
+	len = (size_t)snprintf(buf, sz, "lag %jd", (intmax_t)total);
+	for (size_t i = 0; i < r->nt && len < sz; i++) {
+		int64_t n;
+
+		if (rd_kafka_get_watermark_offsets(r->rk, r->t[i].name, 0, &lo,
+		    &hi) != 0 || (n = hi - cdc_order_next(r->ord, i)) <= 0)
+			continue;
+		len += (size_t)snprintf(buf + len, sz - len, "%s%s %jd",
+		    shown++ ? ", " : " (", r->t[i].name, (intmax_t)n);
+	}
+	if (shown && len < sz)
+		snprintf(buf + len, sz - len, ")");
+}
+
 static void
 progress(struct reader *r)
 {
 	double now = cdc_now(), dt = now - r->last_progress;
 	size_t pending_bytes, pending = cdc_order_pending(r->ord,
 	    &pending_bytes);
+	char lag[1024];
 
 	if (cdc_log_level() < 2 || dt < 5)
 		return;
+	format_lag(r, lag, sizeof lag);
 	cdc_log_info(2, "%ju events (%.0f/s), %ju rows (%.0f/s), %.1f MB/s, "
-	    "%zu buffered (%.1f MB)", (uintmax_t)r->events,
+	    "%zu buffered (%.1f MB), %s", (uintmax_t)r->events,
 	    (double)(r->events - r->last_events) / dt, (uintmax_t)r->rows,
 	    (double)(r->rows - r->last_rows) / dt,
 	    (double)(r->bytes - r->last_bytes) / dt / 1e6, pending,
-	    (double)pending_bytes / 1e6);
+	    (double)pending_bytes / 1e6, lag);
 	r->last_progress = now;
 	r->last_events = r->events;
 	r->last_rows = r->rows;
@@ -945,13 +1050,14 @@ run(struct reader *r)
 			on_message(r, rkm);
 			rd_kafka_message_destroy(rkm);
 		}
+		idle_check(r);
 		if (r->dirty && !r->stop) {
 			r->dirty = 0;
 			release(r);
 		}
 		if (!r->stop && cdc_now() - r->last_ckpt >=
 		    r->o->ckpt_interval)
-			checkpoint(r);
+			checkpoint(r, 0);
 		cdc_order_pending(r->ord, &pending_bytes);
 		if (pending_bytes > r->o->max_bytes) {
 			cdc_log_err("more than %zu bytes buffered between "
@@ -970,7 +1076,7 @@ run(struct reader *r)
 				cdc_order_set_eof(r->ord, i, 1);
 		release(r);
 	}
-	checkpoint(r);
+	checkpoint(r, 1);
 }
 
 /* === teardown === */
