@@ -611,8 +611,9 @@ setup(struct reader *r, char *err, size_t errsz)
 	}
 	r->reg = cdc_schemas_new();
 	if (r->o->source) {
-		struct cdc_rest_opts ro = {r->o->source, getenv("MILVUS_TOKEN"),
-		    NULL, 0, 30, 3, 0.2, 0};
+		struct cdc_rest_opts ro = {.uri = r->o->source,
+		    .token = getenv("MILVUS_TOKEN"), .timeout = 30,
+		    .retry_max = 3, .backoff = 0.2};
 
 		if (cdc_rest_init(&r->rest, &ro, err, errsz) < 0)
 			return -1;
