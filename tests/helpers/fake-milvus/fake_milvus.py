@@ -1325,8 +1325,7 @@ class Milvus:
         return p or {}
 
     def need_loaded(self, c, parts):
-        names = parts or [p for p in c.partitions]
-        if not any(c.partitions[p]["loaded"] for p in names):
+        if not any(p["loaded"] for p in c.partitions.values()):
             raise ApiError(101, "collection not loaded[collection=%s]" % c.name)
         if parts and not all(c.partitions[p]["loaded"] for p in parts):
             raise ApiError(201, "partition not loaded[partition=%s]" % parts)
