@@ -63,7 +63,8 @@ ENDPOINT_SINCE = {
     "partitions/create": (2, 4, 0), "partitions/drop": (2, 4, 0), "partitions/has": (2, 4, 0),
     "partitions/list": (2, 4, 0), "partitions/load": (2, 4, 0), "partitions/release": (2, 4, 0),
     "indexes/create": (2, 4, 0), "indexes/drop": (2, 4, 0), "indexes/list": (2, 4, 0),
-    "indexes/describe": (2, 4, 0),
+    "indexes/describe": (2, 4, 0), "indexes/alter_properties": (2, 5, 4),
+    "indexes/drop_properties": (2, 5, 4),
     "aliases/create": (2, 4, 0), "aliases/drop": (2, 4, 0), "aliases/alter": (2, 4, 0),
     "aliases/list": (2, 4, 0), "aliases/describe": (2, 4, 0),
     "entities/insert": (2, 4, 0), "entities/upsert": (2, 4, 0), "entities/delete": (2, 4, 0),
@@ -909,8 +910,8 @@ class Milvus:
                    if not any(i["fieldName"] == f["fieldName"] for i in c.indexes.values())]
         if missing:
             # doc gives the message, not the code; 700 (index not found) picked
-            raise ApiError(700, "index not found[collection=%s]: there is no vector index on "
-                           "field: %s, please create index firstly" % (c.name, missing))
+            raise ApiError(700, "there is no vector index on field: [%s], please create index "
+                           "firstly" % ", ".join(missing))
         if parts is None:
             c.loaded = True
             parts = list(c.partitions)
@@ -1132,6 +1133,19 @@ class Milvus:
             raise ApiError(1100, "index cannot be dropped, collection is loaded, please release "
                            "it first")
         del c.indexes[name]
+        return ok()
+
+    def op_indexes_alter_properties(self, b, h):
+        d, c = self.coll(b, h)
+        i = self.index(c, self.field_of(b, "indexName", "str", True))
+        i.setdefault("properties", {}).update(self.props_of(b, "properties"))
+        return ok()
+
+    def op_indexes_drop_properties(self, b, h):
+        d, c = self.coll(b, h)
+        i = self.index(c, self.field_of(b, "indexName", "str", True))
+        for k in self.keys_of(b):
+            i.get("properties", {}).pop(k, None)
         return ok()
 
     def op_indexes_list(self, b, h):
@@ -1439,11 +1453,9 @@ class Milvus:
                         "indexes": [{k: v for k, v in i.items() if k != "pending"}
                                     for i in c.indexes.values()],
                         "loadState": self.load_state(c, None)["loadState"],
+                        "loaded": any(p["loaded"] for p in c.partitions.values()),
                         "flushes": c.flushes,
-                        "rows": [{"partition": r["partition"],
-                                  "data": {f["fieldName"]: state_value(f, r["data"].get(
-                                      f["fieldName"])) for f in c.fields},
-                                  "$meta": r["meta"]} for r in sorted(c.rows, key=row_sort_key)],
+                        "rows": [state_row(c, r) for r in sorted(c.rows, key=row_sort_key)],
                     }
                 dbs[dn] = {"properties": d["properties"], "aliases": d["aliases"],
                            "collections": colls}
@@ -1455,6 +1467,16 @@ MISSING = object()
 
 def row_sort_key(r):
     return (0, r["pk"], "", r["seq"]) if is_int(r["pk"]) else (1, 0, r["pk"], r["seq"])
+
+
+def state_row(c, r):
+    """A stored row as the e2e tests compare it (tests/e2e/lib.sh fake_rows): one flat
+    object of fields and flattened dynamic keys, plus "__partition"."""
+    out = {f["fieldName"]: render_value(f, r["data"].get(f["fieldName"]), lambda v: v)
+           for f in c.fields}
+    out.update(r["meta"])
+    out["__partition"] = r["partition"]
+    return out
 
 
 def public_field(f):
@@ -1862,13 +1884,16 @@ class Faults:
         return fault
 
     def match(self, path):
-        """Count this data request against every fault on its path; return the first that fires."""
+        """Count this data request against every fault on its path and return the first
+        fault that is due (seen >= nth) and not used up (fired < count).  A due fault
+        that loses to an earlier one stays due, so several faults on one path fire on
+        successive requests."""
         hit = None
         for f in self.items:
             if f["path"] not in ("*", path):
                 continue
             f["seen"] += 1
-            if hit is None and f["nth"] <= f["seen"] < f["nth"] + f["count"]:
+            if hit is None and f["seen"] >= f["nth"] and f["fired"] < f["count"]:
                 f["fired"] += 1
                 hit = f
         return hit
@@ -1901,6 +1926,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        # headers and body go out in two writes: without this, Nagle plus the
+        # client's delayed ACK add 40 ms to every answer
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.server.log_lock:
             self.server.conn_seq += 1
             self.conn_id = self.server.conn_seq
@@ -1928,9 +1956,10 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
 
-    def send(self, status, body, ctype="application/json; charset=utf-8"):
+    def send(self, status, body, ctype="application/json; charset=utf-8", compact=False):
         data = body if isinstance(body, bytes) else \
-            json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            json.dumps(body, ensure_ascii=False,
+                       separators=(",", ":") if compact else None).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -1950,12 +1979,12 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.read_body()
         path = self.path.split("?")[0]
         if path.startswith("/_fake/"):
-            return self.admin(path, raw)
+            return self.admin(path, raw)   # admin answers use ", " and ": " separators
         m = self.server.milvus
         entry = {"conn": self.conn_id, "method": self.command, "path": path,
                  "headers": {k: self.headers[k] for k in LOG_HEADERS if k in self.headers},
                  "rawBody": raw.decode("utf-8", "replace"), "body": None,
-                 "status": None, "code": None, "fault": None}
+                 "status": None, "code": None}
         try:
             entry["body"] = loads(raw) if raw else None
         except ValueError:
@@ -1973,7 +2002,7 @@ class Handler(BaseHTTPRequestHandler):
         if status is None:
             return self.reset()
         if isinstance(resp, dict):
-            self.send(status, resp)
+            self.send(status, resp, compact=True)
         else:
             self.send(status, resp, "text/plain; charset=utf-8")
 
@@ -2046,10 +2075,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body = loads(raw) if raw.strip() else {}
         except ValueError as e:
-            return self.send(400, {"error": "bad JSON: %s" % e})
+            return self.send(400, {"error": "bad JSON: %s" % e}, compact=False)
         try:
             if path == "/_fake/state" and self.command == "GET":
-                return self.send(200, m.dump())
+                return self.send(200, m.dump(), compact=False)
             if path == "/_fake/requests" and self.command == "GET":
                 with srv.log_lock:
                     return self.send(200, list(srv.log))
@@ -2093,7 +2122,7 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     ap = argparse.ArgumentParser(description="strict fake Milvus REST v2 server")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--version", default="2.5")
+    ap.add_argument("--version", default="2.6")
     ap.add_argument("--token", default=None)
     ap.add_argument("--state-file", default=None)
     ap.add_argument("--async-polls", type=int, default=0,

@@ -393,7 +393,7 @@ class FakeTest(unittest.TestCase):
                                     "data": [{"pk": 1, "v": [1, 2]}]})
         self.err("entities/insert", {"collectionName": "c", "partitionName": "p9",
                                      "data": [{"pk": 1, "v": [1, 2]}]}, 200)
-        self.assertEqual(self.rows("c")[0]["partition"], "p1")
+        self.assertEqual(self.rows("c")[0]["__partition"], "p1")
         self.ok("indexes/create", {"collectionName": "c", "indexParams": [{"fieldName": "v"}]})
         self.ok("partitions/load", {"collectionName": "c", "partitionNames": ["p1"]})
         self.err("partitions/load", {"collectionName": "c", "partitionNames": ["zz"]}, 200)
@@ -419,15 +419,15 @@ class FakeTest(unittest.TestCase):
         self.err("partitions/create", dict(base, partitionName="p"), 1100)
         self.ok("entities/upsert", dict(base, data=[item_row()]))
         row = self.rows("items", "shop")[0]
-        self.assertTrue(row["partition"].startswith("_default_"))
-        self.assertEqual(row["data"]["pk"], 9007199254740993)
-        self.assertEqual(row["data"]["stock"], 0)
-        self.assertIsNone(row["data"]["price"])
-        self.assertIsNone(row["data"]["bm25"])
-        self.assertEqual(row["data"]["sparse"], {"3": 0.5, "1024": 0.125})
-        self.assertEqual(row["data"]["bits"], "8A8=")
-        self.assertEqual(row["$meta"], {"color": "red", "weight_kg": 0.35,
-                                        "extra": "{\"k\":[1,2]}"})
+        self.assertTrue(row["__partition"].startswith("_default_"))
+        self.assertEqual(row["pk"], 9007199254740993)
+        self.assertEqual(row["stock"], 0)
+        self.assertIsNone(row["price"])
+        self.assertIsNone(row["bm25"])
+        self.assertEqual(row["sparse"], {"3": 0.5, "1024": 0.125})
+        self.assertEqual(row["bits"], "8A8=")
+        self.assertEqual({k: row[k] for k in ("color", "weight_kg", "extra")},
+                         {"color": "red", "weight_kg": 0.35, "extra": "{\"k\":[1,2]}"})
         self.assertIn("function output", self.err("entities/upsert", dict(
             base, data=[item_row(bm25={"1": 0.5})]), 1804))
 
@@ -456,10 +456,10 @@ class FakeTest(unittest.TestCase):
         self.ok("collections/create", all_types_schema())
         r = self.ok("entities/insert", {"collectionName": "t", "data": [good_row()]})
         self.assertEqual(r, {"insertCount": 1, "insertIds": [1]})
-        d = self.rows("t")[0]["data"]
+        d = self.rows("t")[0]
         self.assertEqual(d["i64"], -2 ** 63)
         self.assertEqual(d["f"], 0.1)
-        self.assertEqual(d["j"], "{\"a\":1}")
+        self.assertEqual(d["j"], {"a": 1})
         self.assertEqual(d["bv"], "AP8=")
         self.assertEqual(d["hv"], "ADwAPA==")
         self.assertEqual(d["sv"], {"1": 0.5})
@@ -467,9 +467,9 @@ class FakeTest(unittest.TestCase):
         self.ok("entities/insert", {"collectionName": "t", "data": [good_row(
             2, hv=[1, 1], bf=[1.0, 1.0], bv=[0, 255], j={"a": 1},
             sv={"indices": [7, 2], "values": [0.25, 0.5]}, b="true")]})
-        d2 = self.rows("t")[1]["data"]
+        d2 = self.rows("t")[1]
         self.assertEqual((d2["hv"], d2["bf"], d2["bv"], d2["j"]), (d["hv"], d["bf"], d["bv"],
-                                                                   "{\"a\":1}"))
+                                                                   {"a": 1}))
         self.assertEqual(list(d2["sv"]), ["2", "7"])
 
     def test_type_errors(self):
@@ -528,7 +528,7 @@ class FakeTest(unittest.TestCase):
         self.assertEqual(len(self.rows("c")), 2)
         self.ok("entities/upsert", {"collectionName": "c", "data": [dict(row, n=2)]})
         rows = self.rows("c")
-        self.assertEqual([r["data"]["n"] for r in rows], [2])
+        self.assertEqual([r["n"] for r in rows], [2])
 
     def test_autoid(self):
         self.make_simple("c", auto=True)
@@ -540,7 +540,7 @@ class FakeTest(unittest.TestCase):
         r = self.ok("entities/upsert", {"collectionName": "c", "data": [{"pk": minted,
                                                                          "v": [3, 4]}]})
         self.assertNotEqual(r["upsertIds"][0], minted)
-        self.assertEqual([x["data"]["pk"] for x in self.rows("c")], r["upsertIds"])
+        self.assertEqual([x["pk"] for x in self.rows("c")], r["upsertIds"])
         self.err("entities/upsert", {"collectionName": "c", "data": [{"v": [3, 4]}]}, 1804)
         # allow_insert_auto_id only from 2.6.9
         self.ok("collections/alter_properties", {"collectionName": "c", "properties": {
@@ -559,7 +559,8 @@ class FakeTest(unittest.TestCase):
         raw = (b'{"collectionName":"c","data":[{"pk":1,"v":[1,2],"e":1e5,"g":2.5,"h":7,'
                b'"nested":{"big":9007199254740993},"gone":null,"s":"x"}]}')
         self.ok("entities/insert", raw)
-        meta = self.rows("c")[0]["$meta"]
+        meta = {k: v for k, v in self.rows("c")[0].items()
+                if k not in ("pk", "v", "n", "__partition")}
         self.assertEqual(meta, {"e": 0, "g": 2.5, "h": 7, "nested": {"big": 9007199254740992},
                                 "s": "x"})
         self.err("entities/insert", {"collectionName": "c", "data": [
@@ -573,7 +574,7 @@ class FakeTest(unittest.TestCase):
         row = good_row(i32=None)
         del row["s"]
         self.ok("entities/insert", {"collectionName": "nd", "data": [row]})
-        d = self.rows("nd")[0]["data"]
+        d = self.rows("nd")[0]
         self.assertEqual((d["i32"], d["s"]), (9, None))
         self.admin("POST", "/_fake/config", {"version": "2.4"})
         self.ok("collections/create", all_types_schema("old") | {"schema": dict(
@@ -591,7 +592,7 @@ class FakeTest(unittest.TestCase):
         r = self.ok("entities/delete", {"collectionName": "c",
                                         "filter": "pk in [1, -7, 9007199254740993]"})
         self.assertEqual(r, {"deleteCount": 3})
-        self.assertEqual([x["data"]["pk"] for x in self.rows("c")], [3, 9007199254740992])
+        self.assertEqual([x["pk"] for x in self.rows("c")], [3, 9007199254740992])
         self.ok("entities/delete", {"collectionName": "c", "filter": "pk == 3"})
         self.assertEqual(len(self.rows("c")), 1)
         self.err("entities/delete", {"collectionName": "c", "filter": "pk in [010]"}, 1100)
@@ -605,7 +606,7 @@ class FakeTest(unittest.TestCase):
         self.ok("entities/insert", {"collectionName": "c", "data": [data[2]]})
         self.ok("entities/delete", {"collectionName": "c", "filter": "pk in {ids}",
                                     "exprParams": {"ids": [9007199254740993]}})
-        self.assertEqual([x["data"]["pk"] for x in self.rows("c")], [9007199254740993])
+        self.assertEqual([x["pk"] for x in self.rows("c")], [9007199254740993])
         # a non-pk filter needs a loaded collection
         self.err("entities/delete", {"collectionName": "c", "filter": "n > 1"}, 101)
 
@@ -616,7 +617,7 @@ class FakeTest(unittest.TestCase):
                                     "data": [{"pk": k, "v": [1, 2]} for k in keys]})
         self.ok("entities/delete", {"collectionName": "c",
                                     "filter": r'pk in ["b\"c", "d\\e", "line\nbreak"]'})
-        self.assertEqual(sorted(x["data"]["pk"] for x in self.rows("c")), ["a", "\u00e9t\u00e9"])
+        self.assertEqual(sorted(x["pk"] for x in self.rows("c")), ["a", "\u00e9t\u00e9"])
         self.ok("entities/delete", {"collectionName": "c", "filter": r'pk == "\u00e9t\xc3"'})
         self.assertEqual(len(self.rows("c")), 2)   # \xc3 is U+00C3, not the same key
         self.ok("entities/delete", {"collectionName": "c", "filter": "pk in {ids}",
@@ -657,13 +658,14 @@ class FakeTest(unittest.TestCase):
                                                                      "n": 5}]})
         self.ok("entities/upsert", {"collectionName": "c", "partialUpdate": True,
                                     "data": [{"pk": 1, "v": [3, 4]}]})
-        self.assertIsNone(self.rows("c")[0]["data"]["n"])     # 2.5 ignores partialUpdate
+        self.assertIsNone(self.rows("c")[0]["n"])     # 2.5 ignores partialUpdate
         self.admin("POST", "/_fake/config", {"version": "2.6"})
         self.ok("entities/upsert", {"collectionName": "c", "data": [{"pk": 1, "v": [3, 4],
                                                                      "n": 6}]})
         self.ok("entities/upsert", {"collectionName": "c", "partialUpdate": True,
                                     "data": [{"pk": 1, "v": [5, 6]}]})
-        self.assertEqual(self.rows("c")[0]["data"], {"pk": 1, "v": [5.0, 6.0], "n": 6})
+        self.assertEqual(self.rows("c")[0], {"pk": 1, "v": [5.0, 6.0], "n": 6,
+                                                        "__partition": "_default"})
 
     # ---- versions
 
@@ -702,7 +704,7 @@ class FakeTest(unittest.TestCase):
                  1804)
         self.ok("collections/fields/add", {"collectionName": "q", "schema": {
             "fieldName": "extra", "dataType": "Int32", "nullable": True}})
-        self.assertIsNone(self.rows("q")[0]["data"]["extra"])
+        self.assertIsNone(self.rows("q")[0]["extra"])
         self.ok("collections/truncate", {"collectionName": "q"})
         self.assertEqual(self.rows("q"), [])
 
@@ -753,9 +755,9 @@ class FakeTest(unittest.TestCase):
         self.admin("POST", "/_fake/faults", {"path": path, "action": "apply_then_408"})
         up2 = {"collectionName": "c", "data": [{"pk": 2, "v": [1, 2]}]}
         self.assertEqual(self.call("entities/upsert", up2, expect_http=408)["code"], 10001)
-        self.assertEqual([r["data"]["pk"] for r in self.rows("c")], [1, 2])
+        self.assertEqual([r["pk"] for r in self.rows("c")], [1, 2])
         self.ok("entities/upsert", up2)
-        self.assertEqual([r["data"]["pk"] for r in self.rows("c")], [1, 2])
+        self.assertEqual([r["pk"] for r in self.rows("c")], [1, 2])
         self.admin("POST", "/_fake/faults", {"path": path, "action": "apply_then_reset"})
         with self.assertRaises((ConnectionError, http.client.HTTPException, OSError)):
             self.raw("POST", path, json.dumps({"collectionName": "c", "data": [
@@ -763,6 +765,24 @@ class FakeTest(unittest.TestCase):
         self.assertEqual(len(self.rows("c")), 3)
         status, out, _ = self.raw("POST", "/_fake/faults", b'{"action":"explode"}')
         self.assertEqual(status, 400)
+
+    def test_faults_on_one_path_fire_in_turn(self):
+        self.make_simple("c")
+        path = "/v2/vectordb/entities/upsert"
+        for a in ("http500", "busy"):
+            self.admin("POST", "/_fake/faults", {"path": path, "nth": 2, "action": a})
+        up = {"collectionName": "c", "data": [{"pk": 1, "v": [1, 2]}]}
+        self.ok("entities/upsert", up)
+        self.assertEqual(self.raw("POST", path, json.dumps(up).encode())[0], 500)
+        self.err("entities/upsert", up, 8)
+        self.ok("entities/upsert", up)
+        log = self.admin("GET", "/_fake/requests")
+        self.assertEqual([e.get("fault") for e in log if e["path"] == path],
+                         [None, "http500", "busy", None])
+        self.assertEqual(sum("fault" in e for e in log), 2)   # e2e 0400 counts the key
+        self.assertIn('"loaded": false', self.raw("GET", "/_fake/state")[1].decode())
+        faults = self.admin("GET", "/_fake/faults")
+        self.assertEqual([(f["seen"], f["fired"]) for f in faults], [(4, 1), (4, 1)])
 
     def test_request_log(self):
         self.ok("collections/list", {"dbName": "default"},
