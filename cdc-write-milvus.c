@@ -332,7 +332,7 @@ refused(struct writer *w, const char *src, const char *db, const char *coll,
     const char *err, const char *frames, size_t len)
 {
 	cdc_log_err("%s: %s.%s: %s", src, db, coll, err);
-	if (!w->dead || (w->o->rest.stop && *w->o->rest.stop)) {
+	if (!w->dead || cdc_stop_sig) {
 		w->status = CDC_EXIT_RUNTIME;
 		return -1;
 	}
@@ -367,8 +367,7 @@ call(struct writer *w, const char *path, json_t **data, char *err,
 	int rc = cdc_rest_call(&w->rest, path, w->body.p, w->body.len, data,
 	    err, errsz);
 
-	if (rc == CDC_REST_TRANSIENT && !(w->o->rest.stop &&
-	    *w->o->rest.stop)) {
+	if (rc == CDC_REST_TRANSIENT && !cdc_stop_sig) {
 		size_t n = strlen(err);
 
 		snprintf(err + n, errsz - n, " (after %d retries)",
@@ -1196,8 +1195,12 @@ setup(struct writer *w, char **token)
 		    strerror(errno));
 		return -1;
 	}
-	if (cdc_rest_init(&w->rest, &w->o->rest, err, sizeof err) < 0 ||
-	    cdc_wreader_open(&w->in, w->o->files, w->o->nfiles,
+	if (cdc_rest_init(&w->rest, &w->o->rest, err, sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		return -1;
+	}
+	w->rest.stop = &cdc_stop_sig;
+	if (cdc_wreader_open(&w->in, w->o->files, w->o->nfiles,
 	    w->o->max_frame, err, sizeof err) < 0) {
 		cdc_log_err("%s", err);
 		return -1;
@@ -1244,7 +1247,6 @@ main(int argc, char **argv)
 	if ((rc = parse_opts(&o, argc, argv)) != 0)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
-	o.rest.stop = &cdc_stop_sig;
 	w.o = &o;
 	cdc_writer_signals();
 	if (setup(&w, &token) < 0) {

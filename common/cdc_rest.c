@@ -206,7 +206,7 @@ cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
 	if (data)
 		*data = NULL;
 	if (r->o.dry_run) {
-		fprintf(r->o.dry_out ? r->o.dry_out : stdout, "POST %s %.*s\n",
+		fprintf(r->dry_out ? r->dry_out : stdout, "POST %s %.*s\n",
 		    path, (int)len, body);
 		return CDC_REST_OK;
 	}
@@ -215,13 +215,13 @@ cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
 		rc = attempt(r, url, path, body, len, data, err, errsz);
 		if (rc != CDC_REST_TRANSIENT || i >= r->o.retry_max)
 			break;
-		if (r->o.stop && *r->o.stop)
+		if (r->stop && *r->stop)
 			break;
 		r->retries++;
 		sleep_s(cdc_rest_backoff(delay, i, (double)rand() /
 		    ((double)RAND_MAX + 1)));
 		/* A signal cuts the wait short: do not start another try. */
-		if (r->o.stop && *r->o.stop) {
+		if (r->stop && *r->stop) {
 			size_t n = strlen(err);
 
 			snprintf(err + n, errsz - n, " (retries stopped by a "

@@ -29,9 +29,6 @@ struct cdc_rest_opts {
 	int retry_max;
 	double backoff;			/* first retry delay, seconds */
 	int dry_run;			/* print requests, send nothing */
-	FILE *dry_out;			/* where dry-run requests go (stdout) */
-	/* Set by a signal handler: no further retry once it is non-zero. */
-	const volatile sig_atomic_t *stop;
 };
 
 struct cdc_rest {
@@ -42,6 +39,10 @@ struct cdc_rest {
 	size_t resp_len, resp_cap;
 	long calls, retries;
 	int last_code;			/* Milvus code of the last failure */
+	/* Set by the caller after cdc_rest_init(), both optional: */
+	FILE *dry_out;			/* where dry-run requests go (stdout) */
+	/* Set by a signal handler: no further retry once it is non-zero. */
+	const volatile sig_atomic_t *stop;
 };
 
 int cdc_rest_init(struct cdc_rest *r, const struct cdc_rest_opts *o,
