@@ -1262,13 +1262,16 @@ class Milvus:
             except ApiError as e:
                 e.message = "%s (row %d)" % (e.message, i)
                 raise
-        ids = []
+        ids, new_rows = [], []
+        if upsert:
+            # one pass over the stored rows per batch (a pass per row made big replays
+            # quadratic); the supplied pks are the ones an upsert deletes (§8)
+            self.delete_pks(c, [v[pk["fieldName"]] for v, _ in rows],
+                            None if (c.partition_key or pk["autoID"]) else part)
         for vals, meta in rows:
             supplied = vals.get(pk["fieldName"])
             if pk["autoID"] and (upsert or supplied is None):
-                if upsert:   # upsert into autoID: old row deleted, new pk minted (§8)
-                    self.delete_pks(c, [supplied], None)
-                self.state.next_auto_pk += 1
+                self.state.next_auto_pk += 1     # upsert into autoID mints a new pk (§8)
                 vals[pk["fieldName"]] = self.state.next_auto_pk
             key = vals[pk["fieldName"]]
             if c.partition_key:
@@ -1278,13 +1281,16 @@ class Milvus:
                 target = part
             if upsert and not pk["autoID"]:
                 # doc silent on which partitions an upsert's delete reaches; this fake deletes
-                # the key in the target partition only (all partitions for partition-key mode)
-                self.delete_pks(c, [key], None if c.partition_key else target)
+                # the key in the target partition only (all partitions for partition-key
+                # mode).  A pk repeated within one upsert batch: the last row wins (doc
+                # silent; same result as applying the rows one by one).
+                new_rows = [r for r in new_rows if r["pk"] != key]
             # insert never checks uniqueness: a duplicate pk keeps both rows (§4.5)
             c.seq += 1
-            c.rows.append({"pk": key, "partition": target, "data": vals, "meta": meta,
-                           "seq": c.seq})
+            new_rows.append({"pk": key, "partition": target, "data": vals, "meta": meta,
+                             "seq": c.seq})
             ids.append(key)
+        c.rows.extend(new_rows)
         out_ids = [self.out_int(i, pk, h) for i in ids]
         if upsert:
             return ok({"upsertCount": len(ids), "upsertIds": out_ids}, cost=0)

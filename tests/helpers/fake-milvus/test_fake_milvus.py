@@ -529,6 +529,9 @@ class FakeTest(unittest.TestCase):
         self.ok("entities/upsert", {"collectionName": "c", "data": [dict(row, n=2)]})
         rows = self.rows("c")
         self.assertEqual([r["n"] for r in rows], [2])
+        self.ok("entities/upsert", {"collectionName": "c", "data": [
+            dict(row, n=3), dict(row, pk=6), dict(row, n=4)]})
+        self.assertEqual([(r["pk"], r["n"]) for r in self.rows("c")], [(5, 4), (6, 1)])
 
     def test_autoid(self):
         self.make_simple("c", auto=True)
