@@ -141,11 +141,11 @@ stop_when() {	# SECONDS-BEFORE-2ND-SIGNAL (0: none) writer args...
 	rc=0; wait $w || rc=$?
 	echo "$rc $(( $(date +%s) - start ))"
 }
-set -- $(stop_when 0 --flush-timeout 1 --checkpoint "$T/dead.ckpt")
-is "$1" 1 "SIGTERM with the broker down: exit 1 after --flush-timeout"
-check "within the timeout ($2 s)" test "$2" -le 4
+r=$(stop_when 0 --flush-timeout 1 --checkpoint "$T/dead.ckpt")
+is "${r% *}" 1 "SIGTERM with the broker down: exit 1 after --flush-timeout"
+check "within the timeout (${r#* } s)" test "${r#* }" -le 4
 check "saying how many messages were not delivered" grep -q 'messages not delivered$' "$T/dead.err"
 check "and the checkpoint did not move past them" sh -c "! cmp -s '$T/dead.ckpt' '$T/mid.ckpt'"
-set -- $(stop_when 0.5 --flush-timeout 60)
-is "$1:$(test "$2" -le 4 && echo fast)" "1:fast" "a second signal abandons the flush: exit 1 at once"
+r=$(stop_when 0.5 --flush-timeout 60)
+is "${r% *}:$(test "${r#* }" -le 4 && echo fast)" "1:fast" "a second signal abandons the flush: exit 1 at once"
 done_testing
