@@ -140,14 +140,32 @@ ws(const char *p, const char *e)
 
 static const char *skip_value(const char *p, const char *e, int depth);
 
+static int
+is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
 static const char *
 skip_string(const char *p, const char *e)
 {
 	for (p++; p < e; p++) {
 		if (*p == '"')
 			return p + 1;
-		if (*p == '\\' && ++p == e)
-			return NULL;
+		if (*p == '\\') {
+			if (++p == e)
+				return NULL;
+			if (*p == 'u') {
+				if (e - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) ||
+				    !is_hex(p[3]) || !is_hex(p[4]))
+					return NULL;
+				p += 4;
+			} else if (!strchr("\"\\/bfnrt", *p) || !*p) {
+				return NULL;
+			}
+			continue;
+		}
 		if ((unsigned char)*p < 0x20)
 			return NULL;
 		if ((unsigned char)*p >= 0x80) {
@@ -163,16 +181,34 @@ skip_string(const char *p, const char *e)
 }
 
 static const char *
-skip_number(const char *p, const char *e)
+skip_digits(const char *p, const char *e)
 {
 	const char *s = p;
 
+	while (p < e && *p >= '0' && *p <= '9')
+		p++;
+	return p > s ? p : NULL;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static const char *
+skip_number(const char *p, const char *e)
+{
 	if (p < e && *p == '-')
 		p++;
-	while (p < e && ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' ||
-	    *p == 'E' || *p == '+' || *p == '-'))
+	if (p < e && *p == '0')
 		p++;
-	return p > s && (s[0] != '-' || p > s + 1) ? p : NULL;
+	else if (!(p = skip_digits(p, e)))
+		return NULL;
+	if (p < e && *p == '.' && !(p = skip_digits(p + 1, e)))
+		return NULL;
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < e && (*p == '+' || *p == '-'))
+			p++;
+		p = skip_digits(p, e);
+	}
+	return p;
 }
 
 static const char *
@@ -205,7 +241,7 @@ static const char *
 skip_value(const char *p, const char *e, int depth)
 {
 	p = ws(p, e);
-	if (p >= e || depth > 64)
+	if (p >= e || depth > CDC_JSON_MAX_DEPTH)
 		return NULL;
 	switch (*p) {
 	case '{': return skip_container(p, e, depth, '}');
@@ -232,10 +268,32 @@ add_json_text(struct cdc_buf *b, const char *p, size_t n)
 
 /* === cells === */
 
+/* Count the NaN and infinities written as null (see cdc_buf.nonfinite). */
+static inline void
+count_null(struct cdc_buf *b, const char *d, size_t n)
+{
+	if (n == 4 && d[0] == 'n')
+		b->nonfinite++;
+}
+
 static void
 add_fmt_float(struct cdc_buf *b, float f)
 {
-	b->len += cdc_fmt_float(room(b, CDC_FMT_MAX), f);
+	char *d = room(b, CDC_FMT_MAX);
+	size_t n = cdc_fmt_float(d, f);
+
+	count_null(b, d, n);
+	b->len += n;
+}
+
+static void
+add_fmt_double(struct cdc_buf *b, double v)
+{
+	char *d = room(b, CDC_FMT_MAX);
+	size_t n = cdc_fmt_double(d, v);
+
+	count_null(b, d, n);
+	b->len += n;
 }
 
 static void
@@ -307,10 +365,13 @@ add_scalar(struct cdc_buf *b, const msgpack_object *o, int dt)
 			add_i64(b, o->via.i64);
 		return 0;
 	case MSGPACK_OBJECT_FLOAT32:
-		add_fmt_float(b, (float)o->via.f64);
-		return 0;
 	case MSGPACK_OBJECT_FLOAT64:
-		b->len += cdc_fmt_double(room(b, CDC_FMT_MAX), o->via.f64);
+		/* the column's type decides: a Float is float32 however packed */
+		if (dt == CDC_DT_FLOAT || (dt != CDC_DT_DOUBLE &&
+		    o->type == MSGPACK_OBJECT_FLOAT32))
+			add_fmt_float(b, (float)o->via.f64);
+		else
+			add_fmt_double(b, o->via.f64);
 		return 0;
 	case MSGPACK_OBJECT_STR:
 		if (dt == CDC_DT_JSON)
@@ -329,19 +390,22 @@ add_vector(struct cdc_buf *b, const struct cdc_col *c, size_t row)
 {
 	const unsigned char *p = (const unsigned char *)c->data->via.bin.ptr +
 	    row * c->row_bytes;
+	char *d, *d0;
+	size_t n;
 
 	if (c->dt == CDC_DT_BINARY_VECTOR) {
 		add_b64(b, p, c->row_bytes);
 		return;
 	}
-	cdc_buf_addc(b, '[');
+	/* One reservation for the row: CDC_FMT_MAX and a comma per value. */
+	d = d0 = room(b, 2 + (size_t)c->dim * (CDC_FMT_MAX + 1));
+	*d++ = '[';
 	for (int64_t i = 0; i < c->dim; i++) {
 		float f;
 
-		if (i)
-			cdc_buf_addc(b, ',');
 		if (c->dt == CDC_DT_INT8_VECTOR) {
-			add_i64(b, (int8_t)p[i]);
+			d += cdc_fmt_i64(d, (int8_t)p[i]);
+			*d++ = ',';
 			continue;
 		}
 		if (c->dt == CDC_DT_FLOAT_VECTOR)
@@ -350,9 +414,15 @@ add_vector(struct cdc_buf *b, const struct cdc_col *c, size_t row)
 			f = half_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
 		else
 			f = bf16_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
-		add_fmt_float(b, f);
+		n = cdc_fmt_float(d, f);
+		count_null(b, d, n);
+		d += n;
+		*d++ = ',';
 	}
-	cdc_buf_addc(b, ']');
+	if (c->dim)
+		d--;	/* the last comma */
+	*d++ = ']';
+	b->len += (size_t)(d - d0);
 }
 
 static void
@@ -459,30 +529,105 @@ col_err(const struct cdc_col *c, const char *what, char *err, size_t errsz)
 	return -1;
 }
 
+/* Is o a msgpack value of Milvus scalar type dt? */
+static int
+scalar_ok(const msgpack_object *o, int dt)
+{
+	switch (dt) {
+	case CDC_DT_BOOL:
+		return o->type == MSGPACK_OBJECT_BOOLEAN;
+	case CDC_DT_INT8:
+	case CDC_DT_INT16:
+	case CDC_DT_INT32:
+	case CDC_DT_INT64:
+	case CDC_DT_TIMESTAMPTZ:
+		return o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+	case CDC_DT_FLOAT:
+	case CDC_DT_DOUBLE:
+		return o->type == MSGPACK_OBJECT_FLOAT32 ||
+		    o->type == MSGPACK_OBJECT_FLOAT64;
+	case CDC_DT_STRING:
+	case CDC_DT_VARCHAR:
+	case CDC_DT_TEXT:
+	case CDC_DT_JSON:
+		return o->type == MSGPACK_OBJECT_STR;
+	case CDC_DT_GEOMETRY:
+		return o->type == MSGPACK_OBJECT_BIN;
+	default:	/* unknown element type: any scalar */
+		return o->type != MSGPACK_OBJECT_ARRAY &&
+		    o->type != MSGPACK_OBJECT_MAP && o->type != MSGPACK_OBJECT_EXT;
+	}
+}
+
+/* Is o (a non-NULL row of column c) of the column's type? */
+static int
+value_ok(const struct cdc_col *c, const msgpack_object *o)
+{
+	if (c->dt == CDC_DT_SPARSE_FLOAT_VECTOR)
+		return o->type == MSGPACK_OBJECT_BIN && o->via.bin.size % 8 == 0;
+	if (c->dynamic)
+		return o->type == MSGPACK_OBJECT_STR ||
+		    o->type == MSGPACK_OBJECT_NIL;
+	if (c->dt != CDC_DT_ARRAY)
+		return scalar_ok(o, c->dt);
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return 0;
+	for (uint32_t i = 0; i < o->via.array.size; i++)
+		if (!scalar_ok(&o->via.array.ptr[i], c->et))
+			return 0;
+	return 1;
+}
+
+/* Check the validity array, and that every non-NULL row has c's type. */
+static int
+check_values(const struct cdc_col *c, uint64_t rows, char *err, size_t errsz)
+{
+	const msgpack_object *v = c->valid;
+	char what[96];
+
+	if (v && (v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size != rows))
+		return col_err(c, "validity array does not match the rows",
+		    err, errsz);
+	for (uint64_t i = 0; v && i < rows; i++)
+		if (v->via.array.ptr[i].type != MSGPACK_OBJECT_BOOLEAN)
+			return col_err(c, "validity array holds a non-bool",
+			    err, errsz);
+	if (c->row_bytes)
+		return 0;
+	for (uint64_t i = 0; i < rows; i++) {
+		if (v && !v->via.array.ptr[i].via.boolean)
+			continue;
+		if (!value_ok(c, &c->data->via.array.ptr[i])) {
+			snprintf(what, sizeof what, "row %ju: not a valid %s value",
+			    (uintmax_t)i,
+			    cdc_dtype_name(c->dt) ? cdc_dtype_name(c->dt) : "?");
+			return col_err(c, what, err, errsz);
+		}
+	}
+	return 0;
+}
+
 /* Check the data of column c holds `rows` values of its type. */
 static int
 check_col(struct cdc_col *c, uint64_t rows, char *err, size_t errsz)
 {
 	const msgpack_object *d = c->data;
 
-	if (c->valid && (c->valid->type != MSGPACK_OBJECT_ARRAY ||
-	    c->valid->via.array.size != rows))
-		return col_err(c, "validity array does not match the rows",
-		    err, errsz);
 	c->row_bytes = cdc_dtype_row_bytes(c->dt, c->dim);
 	if (c->row_bytes) {
 		if (d->type != MSGPACK_OBJECT_BIN ||
 		    d->via.bin.size != rows * c->row_bytes)
 			return col_err(c, "vector bytes do not match rows x dim",
 			    err, errsz);
-		return 0;
+		return check_values(c, rows, err, errsz);
 	}
 	if (cdc_dtype_is_vector(c->dt) && c->dt != CDC_DT_SPARSE_FLOAT_VECTOR)
 		return col_err(c, "vector without a dimension", err, errsz);
 	if (d->type != MSGPACK_OBJECT_ARRAY || d->via.array.size != rows)
 		return col_err(c, "data does not hold one value per row", err,
 		    errsz);
-	return 0;
+	return check_values(c, rows, err, errsz);
 }
 
 static int

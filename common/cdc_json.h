@@ -25,6 +25,9 @@
 struct cdc_buf {
 	char *p;
 	size_t len, cap;
+	/* NaN and infinities written as null since the caller last reset
+	 * it (JSON has no such numbers): a writer may warn and zero it. */
+	size_t nonfinite;
 };
 
 void cdc_buf_fini(struct cdc_buf *b);
@@ -52,6 +55,9 @@ struct cdc_col {
 	int dynamic;
 	const msgpack_object *data, *valid;
 };
+
+/* JSON field text nested deeper than this is refused as invalid. */
+#define CDC_JSON_MAX_DEPTH 512
 
 #define CDC_JSON_JSON_AS_STR 1u	/* JSON fields as strings of JSON text */
 #define CDC_JSON_HALF_AS_B64 2u	/* fp16/bf16 vectors as base64 of bytes */
@@ -91,7 +97,8 @@ int cdc_json_str(struct cdc_buf *b, const char *p, size_t n);
 /* Append any msgpack object (maps -> objects, bin -> base64).  0 or -1. */
 int cdc_json_msgpack(struct cdc_buf *b, const msgpack_object *o, char *err,
     size_t errsz);
-/* Append a hybrid timestamp's physical time as ISO-8601 (ms) text. */
+/* Append microseconds since the epoch as an ISO-8601 UTC string with
+ * microseconds ("2024-05-01T12:00:00.000000Z"), quotes included. */
 void cdc_json_ts_iso(struct cdc_buf *b, int64_t micros);
 
 #endif

@@ -39,7 +39,13 @@ T_TEST(fmt_float_cases)
 		{1e-7f, "1e-7"}, {1.5e-7f, "1.5e-7"}, {0.3f, "0.3"},
 		{16777216.0f, "16777216.0"}, {3.14159274f, "3.1415927"},
 		{1e20f, "100000000000000000000.0"}, {0.000123f, "0.000123"},
-		{NAN, "null"}, {INFINITY, "null"},
+		{NAN, "null"}, {INFINITY, "null"}, {-INFINITY, "null"},
+		{1e-6f, "0.000001"}, {-1e-7f, "-1e-7"}, {1.17549421e-38f,
+		    "1.1754942e-38"}, {2.8e-45f, "3e-45"}, {-1e-45f, "-1e-45"},
+		{0x1p-96f, "1.2621775e-29"}, {0x1p87f, "1.5474251e+26"},
+		{0x1p90f, "1.2379401e+27"}, {33554432.0f, "33554432.0"},
+		{0.5f, "0.5"}, {-0.99999994f, "-0.99999994"},
+		{123.456f, "123.456"}, {1e10f, "10000000000.0"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -55,6 +61,18 @@ T_TEST(fmt_double_cases)
 	T_EQ_STR(fd(-1.5), "-1.5");
 	T_EQ_STR(fd(100.0), "100.0");
 	T_EQ_STR(fd(DBL_MAX), "1.7976931348623157e+308");
+	T_EQ_STR(fd(-0.0), "-0.0");
+	T_EQ_STR(fd(1e21), "1e+21");
+	T_EQ_STR(fd(1e-7), "1e-7");
+	T_EQ_STR(fd(1e-6), "0.000001");
+	T_EQ_STR(fd(2.2250738585072014e-308), "2.2250738585072014e-308");
+	T_EQ_STR(fd(0x1p63), "9223372036854776000.0");
+	T_EQ_STR(fd(0x1p-1022 - 0x1p-1074), "2.225073858507201e-308");
+	T_EQ_STR(fd(NAN), "null");
+	T_EQ_STR(fd(-INFINITY), "null");
+	/* powers of two where the nearest 16 digits miss (regression) */
+	T_EQ_STR(fd(0x1p-44), "5.684341886080802e-14");
+	T_EQ_STR(fd(0x1p976), "6.386688990511104e+293");
 }
 
 T_TEST(fmt_int_cases)
@@ -106,59 +124,120 @@ T_TEST(fmt_float_powers_of_ten)
 	}
 }
 
-/* For a million pseudo-random float32 bit patterns (and every exponent),
- * the output reads back exactly and never uses 9 digits where 8 would do. */
+/*
+ * The exact shortest length for x > 0: the least p such that some decimal
+ * of p significant digits reads back.  The one nearest x (%.*e) or one of
+ * its two neighbours is it, if any is (the interval around x holds every
+ * decimal that reads back).
+ */
+static int
+shortest(double x, int isfloat)
+{
+	char s[64], t[64], *e;
+
+	for (int p = 1; p <= 17; p++) {
+		long long c = 0;
+
+		snprintf(s, sizeof s, "%.*e", p - 1, x);
+		for (e = s; *e != 'e'; e++)
+			if (*e >= '0' && *e <= '9')
+				c = c * 10 + (*e - '0');
+		for (int d = -1; d <= 1; d++) {
+			snprintf(t, sizeof t, "%llde%d", c + d,
+			    atoi(e + 1) - (p - 1));
+			if (isfloat ? strtof(t, NULL) == (float)x :
+			    strtod(t, NULL) == x)
+				return p;
+		}
+	}
+	return 99;
+}
+
+static uint32_t
+xorshift32(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * For a million pseudo-random float32 bit patterns the output reads back
+ * exactly and never has more digits than %.9g; for the first 40000 and every
+ * power of two (where the range below is half as wide) its digits are
+ * exactly the shortest.
+ */
 T_TEST(fmt_float_sweep)
 {
 	uint32_t x = 2463534242u;
-	int bad = 0, longer = 0;
+	int bad = 0, longer = 0, notshort = 0;
 
-	for (int i = 0; i < 1000000; i++) {
+	for (int i = 0; i < 1000000 + 254; i++) {
 		float f, g;
-		char ref[48];
+		const char *s;
 
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
+		if (i < 1000000)
+			xorshift32(&x);
+		else
+			x = (uint32_t)(i - 1000000 + 1) << 23;
 		memcpy(&f, &x, 4);
 		if (isnan(f) || isinf(f))
 			continue;
-		g = strtof(ff(f), NULL);
-		if (g != f || signbit(g) != signbit(f))
-			bad++;
-		/* When p digits read back, more were not needed. */
-		for (int p = 1; i < 200000 && p <= 8; p++) {
-			snprintf(ref, sizeof ref, "%.*g", p, (double)f);
-			if (strtof(ref, NULL) == f) {
-				longer += sig_digits(ff(f)) > p;
-				break;
-			}
+		s = ff(f);
+		g = strtof(s, NULL);
+		if (g != f || signbit(g) != signbit(f)) {
+			if (bad++ == 0)
+				t_fail(__FILE__, __LINE__, "%08x -> %s", x, s);
+			continue;
 		}
-		if (bad == 1 && g != f) {
-			t_fail(__FILE__, __LINE__, "%08x -> %s", x, ff(f));
-			bad++;
-		}
+		longer += sig_digits(s) > 9;
+		if ((i < 40000 || i >= 1000000) && f != 0 &&
+		    sig_digits(s) != shortest(fabs((double)f), 1) &&
+		    notshort++ == 0)
+			t_fail(__FILE__, __LINE__, "%08x -> %s, not shortest",
+			    x, s);
 	}
 	T_EQ_INT(bad, 0);
 	T_EQ_INT(longer, 0);
+	T_EQ_INT(notshort, 0);
 }
 
+/* 100000 random doubles and every power of two: read back, never more
+ * digits than %.17g, and (powers of two, 3000 others) exactly the shortest. */
 T_TEST(fmt_double_sweep)
 {
 	uint64_t x = 88172645463325252ull;
-	int bad = 0;
+	int bad = 0, longer = 0, notshort = 0;
 
-	for (int i = 0; i < 100000; i++) {
+	for (int i = 0; i < 100000 + 2046; i++) {
 		double d;
+		const char *s;
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		if (i < 100000) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+		} else {
+			x = (uint64_t)(i - 100000 + 1) << 52;
+		}
 		memcpy(&d, &x, 8);
 		if (isnan(d) || isinf(d))
 			continue;
-		if (strtod(fd(d), NULL) != d)
-			bad++;
+		s = fd(d);
+		if (strtod(s, NULL) != d) {
+			if (bad++ == 0)
+				t_fail(__FILE__, __LINE__, "%016llx -> %s",
+				    (unsigned long long)x, s);
+			continue;
+		}
+		longer += sig_digits(s) > 17;
+		if ((i < 3000 || i >= 100000) && d != 0 &&
+		    sig_digits(s) != shortest(fabs(d), 0) && notshort++ == 0)
+			t_fail(__FILE__, __LINE__, "%016llx -> %s, not shortest",
+			    (unsigned long long)x, s);
 	}
 	T_EQ_INT(bad, 0);
+	T_EQ_INT(longer, 0);
+	T_EQ_INT(notshort, 0);
 }
