@@ -1,8 +1,13 @@
 /*
  * cdc_fmt.h - numbers as JSON text: integers exactly, floats and doubles as
- * the shortest decimal that reads back to the same value.  Each writes into
- * a caller buffer of at least CDC_FMT_MAX bytes and returns the length (no
- * NUL).  NaN and infinities are not JSON: they are written as null.
+ * the shortest decimal that reads back to the same value (of those, the
+ * nearest).  Each writes into a caller buffer of at least CDC_FMT_MAX bytes
+ * and returns the length (no NUL).
+ *
+ * Layout as JavaScript's Number#toString: fixed notation for
+ * 1e-6 <= |x| < 1e21 ("0.000001", "123.5"), else "1e+21", "1.5e-7".  Values
+ * with no fraction keep a float look: "1.0", "-0.0", "1e+21".  NaN and
+ * infinities are not JSON: they are written as null (cdc_json counts them).
  */
 #ifndef CDC_FMT_H
 #define CDC_FMT_H

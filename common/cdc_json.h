@@ -5,7 +5,9 @@
  * vectors and geometry as base64, sparse vectors as {"index": value},
  * Timestamptz as ISO-8601 UTC with microseconds, NULL as null, and the
  * dynamic field's keys flattened into the row (a real field of the same
- * name wins).
+ * name wins; keys are compared as written, escapes not decoded).  Numbers
+ * as cdc_fmt.h: 1.0f is "1.0", NaN/Inf are null and counted in
+ * cdc_buf.nonfinite.
  *
  * struct cdc_buf owns its bytes (release with cdc_buf_fini()).  struct
  * cdc_cols is a view into an insert event's map: valid while the frame is;
