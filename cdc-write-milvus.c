@@ -263,6 +263,10 @@ parse_opts(struct opts *o, int argc, char **argv)
 			return rc;
 	if (!o->rest.uri && !o->rest.dry_run)
 		return bad_opt("missing", "--uri");
+	if (o->rest.uri && strncmp(o->rest.uri, "http://", 7) &&
+	    strncmp(o->rest.uri, "https://", 8))
+		return bad_opt("invalid --uri (want http:// or https://)",
+		    o->rest.uri);
 	if (o->user && !o->password_file)
 		return bad_opt("--user needs", "--password-file");
 	o->files = argv + optind;
@@ -531,7 +535,8 @@ send_inserts(struct writer *w, char *err, size_t errsz)
 
 /* A delete in a partition the target lacks deletes nothing: not an error. */
 static int
-send_deletes(struct writer *w, char *err, size_t errsz)
+send_delete(struct writer *w, const struct cdc_apply_del *del, char *err,
+    size_t errsz)
 {
 	struct batch *b = &w->b;
 	struct cdc_str db = {b->db, strlen(b->db)}, coll = {b->coll,
@@ -539,8 +544,8 @@ send_deletes(struct writer *w, char *err, size_t errsz)
 	    pk = {b->pk, strlen(b->pk)};
 
 	w->body.len = 0;
-	if (cdc_apply_del_body(&w->body, &b->del, db, coll, part, pk,
-	    b->del.strs && w->o->exprparams) < 0) {
+	if (cdc_apply_del_body(&w->body, del, db, coll, part, pk,
+	    del->strs && w->o->exprparams) < 0) {
 		snprintf(err, errsz, "a delete key is not valid UTF-8");
 		return -1;
 	}
@@ -548,7 +553,29 @@ send_deletes(struct writer *w, char *err, size_t errsz)
 	if (call(w, "/v2/vectordb/entities/delete", NULL, err, errsz) != 0 &&
 	    !(w->rest.last_code == 200 && part.n))
 		return -1;
-	w->deletes += b->del.n;
+	return 0;
+}
+
+/*
+ * INT64_MIN goes in a request of its own: its filter is not a pk list, so
+ * Milvus needs the collection loaded for it, and the other keys must not
+ * depend on that.
+ */
+static int
+send_deletes(struct writer *w, char *err, size_t errsz)
+{
+	struct cdc_apply_del keys = w->b.del, min = {0};
+
+	if (keys.min && keys.lits.len > 0) {
+		keys.min = 0;
+		min.min = 1;
+		if (send_delete(w, &keys, err, errsz) < 0 ||
+		    send_delete(w, &min, err, errsz) < 0)
+			return -1;
+	} else if (send_delete(w, &keys, err, errsz) < 0) {
+		return -1;
+	}
+	w->deletes += w->b.del.n;
 	return 0;
 }
 
