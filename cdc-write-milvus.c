@@ -71,6 +71,8 @@ struct writer {
 	struct cdc_wreader in;
 	struct cdc_buf body;
 	struct cdc_cols cols;
+	struct cdc_col geo[16];	/* Geometry columns, written as WKT */
+	size_t ngeo;
 	struct batch b;
 	struct coll *colls;
 	size_t ncolls;
@@ -662,6 +664,61 @@ data_error(struct writer *w, const struct cdc_frame *fr,
 	return -1;
 }
 
+/* Take Geometry columns out of w->cols: REST wants WKT, not WKB. */
+static void
+take_geometry(struct writer *w)
+{
+	struct cdc_cols *c = &w->cols;
+	size_t k = 0;
+
+	w->ngeo = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].dt == CDC_DT_GEOMETRY && (int)i != c->pk &&
+		    w->ngeo < sizeof w->geo / sizeof w->geo[0]) {
+			w->geo[w->ngeo++] = c->v[i];
+			continue;
+		}
+		if (c->pk == (int)i)
+			c->pk = (int)k;
+		c->v[k++] = c->v[i];
+	}
+	c->n = k;
+}
+
+/* Row `row` as JSON, Geometry columns appended as WKT strings. */
+static int
+row_json(struct writer *w, struct cdc_buf *b, size_t row, char *err,
+    size_t errsz)
+{
+	struct cdc_buf wkt = {0};
+	int rc = 0;
+
+	if (cdc_json_row(b, &w->cols, row, err, errsz) < 0)
+		return -1;
+	if (w->ngeo == 0)
+		return 0;
+	b->len--;	/* the closing brace */
+	for (size_t i = 0; i < w->ngeo && rc == 0; i++) {
+		const struct cdc_col *g = &w->geo[i];
+		const msgpack_object *v = &g->data->via.array.ptr[row];
+
+		if (b->p[b->len - 1] != '{')
+			cdc_buf_addc(b, ',');
+		cdc_json_str(b, g->name.p, g->name.n);
+		cdc_buf_addc(b, ':');
+		wkt.len = 0;
+		if ((g->valid && !g->valid->via.array.ptr[row].via.boolean) ||
+		    v->type != MSGPACK_OBJECT_BIN)
+			cdc_buf_adds(b, "null");
+		else if ((rc = cdc_apply_wkt(&wkt, (const unsigned char *)
+		    v->via.bin.ptr, v->via.bin.size, err, errsz)) == 0)
+			cdc_json_str(b, wkt.p, wkt.len);
+	}
+	cdc_buf_addc(b, '}');
+	cdc_buf_fini(&wkt);
+	return rc;
+}
+
 static int
 on_insert(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, const char *db, const char *coll)
@@ -674,12 +731,13 @@ on_insert(struct writer *w, const struct cdc_frame *fr,
 		return data_error(w, fr, ev, db, coll, err);
 	w->cols.flags = CDC_JSON_REST;
 	cdc_apply_cols_strip(&w->cols, &c->info);
+	take_geometry(w);
 	if (batch_join(w, fr, ev, db, coll, c) < 0)
 		return -1;
 	for (size_t r = 0; r < w->cols.rows; r++) {
 		if (b->n > 0)
 			cdc_buf_addc(&b->rows, ',');
-		if (cdc_json_row(&b->rows, &w->cols, r, err, sizeof err) < 0)
+		if (row_json(w, &b->rows, r, err, sizeof err) < 0)
 			return data_error(w, fr, ev, db, coll, err);
 		if (++b->n >= w->o->batch_rows ||
 		    b->rows.len >= w->o->batch_bytes) {

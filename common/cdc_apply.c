@@ -1,4 +1,5 @@
 /* cdc_apply.c - see cdc_apply.h. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -650,6 +651,182 @@ cdc_apply_schema_from_describe(json_t *desc, msgpack_packer *pk,
 	msgpack_pack_array(pk, 0);
 	if (!*pk_name) {
 		snprintf(err, errsz, "describe returned no primary key");
+		return -1;
+	}
+	return 0;
+}
+
+/* === WKB -> WKT === */
+
+struct wkb {
+	const unsigned char *p;
+	size_t n, off;
+	int le;			/* little-endian */
+	int dims;		/* coordinates per point */
+};
+
+static int
+wkb_u32(struct wkb *w, uint32_t *v)
+{
+	const unsigned char *q = w->p + w->off;
+
+	if (w->n - w->off < 4)
+		return -1;
+	*v = w->le ? (uint32_t)q[0] | (uint32_t)q[1] << 8 |
+	    (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24 :
+	    (uint32_t)q[3] | (uint32_t)q[2] << 8 | (uint32_t)q[1] << 16 |
+	    (uint32_t)q[0] << 24;
+	w->off += 4;
+	return 0;
+}
+
+static int
+wkb_f64(struct wkb *w, double *d)
+{
+	uint64_t v = 0;
+
+	if (w->n - w->off < 8)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)w->p[w->off + (w->le ? (size_t)i :
+		    (size_t)(7 - i))] << (8 * i);
+	memcpy(d, &v, sizeof *d);
+	w->off += 8;
+	return 0;
+}
+
+/* "x y[ z[ m]]"; *empty when every coordinate is NaN (an empty point). */
+static int
+wkb_point(struct cdc_buf *b, struct wkb *w, int *empty)
+{
+	char num[CDC_FMT_MAX];
+	double c[4];
+	int nan = 0;
+
+	for (int i = 0; i < w->dims; i++) {
+		if (wkb_f64(w, &c[i]) < 0)
+			return -1;
+		nan += isnan(c[i]) != 0;
+	}
+	if (empty && (*empty = nan == w->dims))
+		return 0;
+	for (int i = 0; i < w->dims; i++) {
+		if (i)
+			cdc_buf_addc(b, ' ');
+		cdc_buf_add(b, num, cdc_fmt_double(num, c[i]));
+	}
+	return 0;
+}
+
+/* "(x y, x y, ...)" of a point count and its points; EMPTY when 0. */
+static int
+wkb_points(struct cdc_buf *b, struct wkb *w)
+{
+	uint32_t k;
+
+	if (wkb_u32(w, &k) < 0 || k > (w->n - w->off) / 16)
+		return -1;
+	if (k == 0) {
+		cdc_buf_adds(b, "EMPTY");
+		return 0;
+	}
+	cdc_buf_addc(b, '(');
+	for (uint32_t i = 0; i < k; i++) {
+		if (i)
+			cdc_buf_adds(b, ", ");
+		if (wkb_point(b, w, NULL) < 0)
+			return -1;
+	}
+	cdc_buf_addc(b, ')');
+	return 0;
+}
+
+static int wkb_geom(struct cdc_buf *b, struct wkb *w, int depth, int tag);
+
+/*
+ * The parts of a polygon (rings), a Multi* (members written without their
+ * type name) or a collection (members with theirs).
+ */
+static int
+wkb_parts(struct cdc_buf *b, struct wkb *w, int depth, uint32_t type)
+{
+	uint32_t k;
+
+	if (wkb_u32(w, &k) < 0 || k > w->n - w->off)
+		return -1;
+	if (k == 0) {
+		cdc_buf_adds(b, "EMPTY");
+		return 0;
+	}
+	cdc_buf_addc(b, '(');
+	for (uint32_t i = 0; i < k; i++) {
+		if (i)
+			cdc_buf_adds(b, ", ");
+		if (type == 3 ? wkb_points(b, w) < 0 :
+		    wkb_geom(b, w, depth + 1, type == 7) < 0)
+			return -1;
+	}
+	cdc_buf_addc(b, ')');
+	return 0;
+}
+
+/* One geometry: byte order, type, body; tag 0 inside Multi* (no name). */
+static int
+wkb_geom(struct cdc_buf *b, struct wkb *w, int depth, int tag)
+{
+	static const char *const names[] = {"", "POINT", "LINESTRING",
+	    "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON",
+	    "GEOMETRYCOLLECTION"};
+	uint32_t t, srid, base;
+	int z, m, empty;
+
+	if (depth > 32 || w->off >= w->n || w->p[w->off] > 1)
+		return -1;
+	w->le = w->p[w->off++];
+	if (wkb_u32(w, &t) < 0)
+		return -1;
+	z = (t & 0x80000000u) || (t & 0xffff) / 1000 % 2 == 1;
+	m = (t & 0x40000000u) || (t & 0xffff) / 1000 >= 2;
+	if ((t & 0x20000000u) && wkb_u32(w, &srid) < 0)
+		return -1;
+	base = (t & 0xffff) % 1000;
+	if (base < 1 || base > 7)
+		return -1;
+	w->dims = 2 + z + m;
+	if (tag) {
+		cdc_buf_adds(b, names[base]);
+		cdc_buf_adds(b, z && m ? " ZM " : z ? " Z " : m ? " M " : " ");
+	}
+	if (base == 1) {
+		size_t mark = b->len;
+
+		cdc_buf_addc(b, '(');
+		if (wkb_point(b, w, &empty) < 0)
+			return -1;
+		if (empty) {
+			b->len = mark;
+			cdc_buf_adds(b, "EMPTY");
+		} else {
+			cdc_buf_addc(b, ')');
+		}
+		return 0;
+	}
+	if (base == 2)
+		return wkb_points(b, w);
+	return wkb_parts(b, w, depth, base);
+}
+
+int
+cdc_apply_wkt(struct cdc_buf *b, const unsigned char *wkb, size_t n,
+    char *err, size_t errsz)
+{
+	struct wkb w = {wkb, n, 0, 1, 2};
+	size_t mark = b->len;
+
+	if (wkb_geom(b, &w, 0, 1) < 0 || w.off != n) {
+		b->len = mark;
+		snprintf(err, errsz, "invalid WKB geometry (%zu bytes, at byte "
+		    "%zu)", n, w.off);
 		return -1;
 	}
 	return 0;

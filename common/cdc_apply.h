@@ -73,4 +73,12 @@ int cdc_apply_index_body(struct cdc_buf *b, struct cdc_str db,
 int cdc_apply_schema_from_describe(json_t *desc, msgpack_packer *pk,
     const char **pk_name, int *pk_type, char *err, size_t errsz);
 
+/*
+ * Append the WKT text of a WKB geometry (REST wants WKT, the stream carries
+ * WKB): OGC and ISO types 1-7 with Z/M (ISO +1000/2000/3000 or EWKB flags;
+ * an EWKB SRID is dropped), either byte order.  0, or -1 with err.
+ */
+int cdc_apply_wkt(struct cdc_buf *b, const unsigned char *wkb, size_t n,
+    char *err, size_t errsz);
+
 #endif

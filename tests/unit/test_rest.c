@@ -505,3 +505,66 @@ T_TEST(apply_schema_match)
 	    "\"primaryKey\":true}]}"),
 	    "schema mismatch: field \"t\" is missing on the target");
 }
+
+/* === cdc_apply: WKB -> WKT === */
+
+static const char *
+wkt_of(struct cdc_buf *b, const char *hex)
+{
+	unsigned char raw[512];
+	size_t n = strlen(hex) / 2;
+	char err[128];
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		sscanf(hex + 2 * i, "%2x", &v);
+		raw[i] = (unsigned char)v;
+	}
+	b->len = 0;
+	if (cdc_apply_wkt(b, raw, n, err, sizeof err) < 0) {
+		b->len = 0;
+		cdc_buf_adds(b, err);
+	}
+	return buf_str(b);
+}
+
+#define PT_LE "0101000000000000000000f03f0000000000000040"
+#define PT_BE "00000000013ff00000000000004000000000000000"
+#define LS_LE "010200000002000000" "00000000000000000000000000000000" \
+	"000000000000f03f000000000000f03f"
+
+T_TEST(apply_wkt)
+{
+	struct cdc_buf b = {0};
+
+	T_EQ_STR(wkt_of(&b, PT_LE), "POINT (1.0 2.0)");
+	T_EQ_STR(wkt_of(&b, PT_BE), "POINT (1.0 2.0)");
+	T_EQ_STR(wkt_of(&b, LS_LE), "LINESTRING (0.0 0.0, 1.0 1.0)");
+	T_EQ_STR(wkt_of(&b, "01030000000100000003000000"
+	    "00000000000000000000000000000000"
+	    "000000000000f03f0000000000000000"
+	    "00000000000000000000000000000000"),
+	    "POLYGON ((0.0 0.0, 1.0 0.0, 0.0 0.0))");
+	T_EQ_STR(wkt_of(&b, "010400000002000000" PT_LE PT_BE),
+	    "MULTIPOINT ((1.0 2.0), (1.0 2.0))");
+	T_EQ_STR(wkt_of(&b, "010700000002000000" PT_LE LS_LE),
+	    "GEOMETRYCOLLECTION (POINT (1.0 2.0), LINESTRING (0.0 0.0, "
+	    "1.0 1.0))");
+	T_EQ_STR(wkt_of(&b, "01e9030000000000000000f03f"
+	    "0000000000000040000000000000f03f"), "POINT Z (1.0 2.0 1.0)");
+	T_EQ_STR(wkt_of(&b, "0101000020e6100000000000000000f03f"
+	    "0000000000000040"), "POINT (1.0 2.0)");
+	T_EQ_STR(wkt_of(&b, "0101000000000000000000f87f000000000000f87f"),
+	    "POINT EMPTY");
+	T_EQ_STR(wkt_of(&b, "010200000000000000"), "LINESTRING EMPTY");
+	T_EQ_STR(wkt_of(&b, "0101000000000000000000f03f00000000000000"),
+	    "invalid WKB geometry (20 bytes, at byte 13)");
+	T_EQ_STR(wkt_of(&b, PT_LE "00"),
+	    "invalid WKB geometry (22 bytes, at byte 21)");
+	T_EQ_STR(wkt_of(&b, "0108000000"),
+	    "invalid WKB geometry (5 bytes, at byte 5)");
+	T_EQ_STR(wkt_of(&b, "0102000000ffffff7f"),
+	    "invalid WKB geometry (9 bytes, at byte 9)");
+	cdc_buf_fini(&b);
+}
