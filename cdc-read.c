@@ -399,8 +399,36 @@ parse_hybrid(const char *s, uint64_t *ts)
 	return -1;
 }
 
-/* Start offsets from --from (time and ts seek by Kafka timestamps, with a
- * minute of slack, and are then filtered exactly by Milvus ts). */
+/*
+ * --from time:/ts: the first offset whose Kafka timestamp is at most a
+ * minute before the Milvus time (records are then filtered exactly by
+ * Milvus ts).  A topic Kafka has nothing that late for starts at its end;
+ * on any error a topic starts at its beginning, which is slower but exact.
+ */
+static void
+seek_time(struct reader *r)
+{
+	rd_kafka_topic_partition_list_t *l =
+	    rd_kafka_topic_partition_list_new((int)r->nt);
+	rd_kafka_resp_err_t e;
+
+	for (size_t i = 0; i < r->nt; i++)
+		rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)->offset =
+		    (int64_t)cdc_ts_ms(r->from_ts) - 60000;
+	e = rd_kafka_offsets_for_times(r->rk, l, 10000);
+	for (int i = 0; i < l->cnt && (size_t)i < r->nt; i++) {
+		const rd_kafka_topic_partition_t *p = &l->elems[i];
+
+		r->t[i].start = e || p->err || r->t[i].absent ? 0 :
+		    p->offset == RD_KAFKA_OFFSET_END || p->offset < 0 ?
+		    r->t[i].end : p->offset;
+		cdc_log_info(3, "%s: --from %s starts at offset %jd",
+		    r->t[i].name, r->o->from, (intmax_t)r->t[i].start);
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Start offsets from --from. */
 static int
 start_from(struct reader *r, char *err, size_t errsz)
 {
@@ -411,20 +439,9 @@ start_from(struct reader *r, char *err, size_t errsz)
 	if (!strcmp(f, "earliest") || !strcmp(f, "latest"))
 		return 0;
 	if (!strncmp(f, "time:", 5) || !strncmp(f, "ts:", 3)) {
-		rd_kafka_topic_partition_list_t *l;
-
 		if (parse_hybrid(f, &r->from_ts) < 0)
 			goto bad;
-		l = rd_kafka_topic_partition_list_new((int)r->nt);
-		for (size_t i = 0; i < r->nt; i++)
-			rd_kafka_topic_partition_list_add(l, r->t[i].name, 0)
-			    ->offset = (int64_t)cdc_ts_ms(r->from_ts) - 60000;
-		if (rd_kafka_offsets_for_times(r->rk, l, 10000) == 0)
-			for (int i = 0; i < l->cnt; i++)
-				r->t[i].start = l->elems[i].offset < 0 ?
-				    (l->elems[i].offset == RD_KAFKA_OFFSET_END ?
-				    r->t[i].end : 0) : l->elems[i].offset;
-		rd_kafka_topic_partition_list_destroy(l);
+		seek_time(r);
 		return 0;
 	}
 	if (colon && colon != f) {
@@ -783,7 +800,10 @@ release_one(struct reader *r, const struct cdc_msg *m)
 		if (emit_one(r, m) < 0)
 			return;
 	}
-	if (cdc_milvus_learn(m, r->reg, err, sizeof err) < 0)
+	/* A dropped collection stays known: a restart from a checkpoint older
+	 * than the state file replays events of it from before the drop. */
+	if (m->ev != CDC_EV_DROP_COLLECTION &&
+	    cdc_milvus_learn(m, r->reg, err, sizeof err) < 0)
 		cdc_log_warn("%s [%d] at offset %jd: %s", m->topic,
 		    (int)m->partition, (intmax_t)m->offset, err);
 	if (m->ev == CDC_EV_CREATE_COLLECTION && emit) {

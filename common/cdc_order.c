@@ -40,6 +40,7 @@ struct cdc_order {
 	struct bkey bcast[NBCAST];	/* recently released broadcasts */
 	size_t nbcast;
 	size_t bytes;
+	uint64_t max_tick;	/* largest TimeTick of any timed topic */
 	uint64_t wm_ts, wm_done, cur_ts, cur_n;
 	int wm_all;
 };
@@ -115,6 +116,8 @@ cdc_order_add(struct cdc_order *o, size_t topic, struct cdc_msg *m)
 	b->eof = 0;
 	if ((m->kind == CDC_MSG_TICK || b->untimed) && m->ts > b->tick)
 		b->tick = m->ts;
+	if (!b->untimed && b->tick > o->max_tick)
+		o->max_tick = b->tick;
 	if (m->kind != CDC_MSG_EVENT || is_retry(b, m)) {
 		cdc_msg_fini(m);
 		memset(m, 0, sizeof *m);
@@ -312,11 +315,19 @@ cdc_order_commit(struct cdc_order *o, size_t used)
 	o->nout = used;
 	if (used < n)
 		return;
-	/* Everything up to the limit is out: the watermark is the limit. */
+	/*
+	 * Everything up to the limit is out: the watermark is the limit.
+	 * Without one (no topic live), everything read is out: the largest
+	 * tick or ts read, whatever the fetch timing was.
+	 */
 	if (o->lim != UINT64_MAX && o->lim >= o->wm_ts) {
 		o->wm_ts = o->lim;
 		o->wm_all = 1;
-	} else if (o->lim == UINT64_MAX && o->cur_ts == o->wm_ts) {
+	} else if (o->lim == UINT64_MAX) {
+		if (o->max_tick > o->wm_ts)
+			o->wm_ts = o->max_tick;
+		if (o->cur_n > 0 && o->cur_ts > o->wm_ts)
+			o->wm_ts = o->cur_ts;
 		o->wm_all = 1;
 	}
 }

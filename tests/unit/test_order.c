@@ -309,3 +309,39 @@ T_TEST(order_untimed_topic)
 	T_EQ_INT(cdc_order_position(o, 0), 3);
 	cdc_order_free(o);
 }
+
+/* With no topic live (all at their end), everything read is out and the
+ * watermark is the largest tick read, not whatever the last bound was
+ * (regression: the final checkpoint depended on the fetch timing). */
+T_TEST(order_final_watermark_is_largest_tick)
+{
+	struct cdc_order *o = fresh(2, NULL);
+	uint64_t ts, done;
+	int all;
+
+	ev(o, 0, CDC_EV_INSERT, 10);
+	tick(o, 0, 30);
+	tick(o, 1, 20);
+	T_EQ_STR(release_all(o, UINT64_MAX), "0@0:10");
+	cdc_order_watermark(o, &ts, &done, &all);
+	T_EQ_UINT(ts, 20);
+	cdc_order_set_eof(o, 0, 1);
+	cdc_order_set_eof(o, 1, 1);
+	T_EQ_STR(release_all(o, UINT64_MAX), "");
+	cdc_order_watermark(o, &ts, &done, &all);
+	T_EQ_UINT(ts, 30);
+	T_EQ_INT(all, 1);
+	/* an event past its channel's last tick waits for the next tick,
+	 * also at the end (-e: the next run emits it) */
+	cdc_order_set_eof(o, 1, 0);
+	ev(o, 1, CDC_EV_INSERT, 40);
+	cdc_order_set_eof(o, 1, 1);
+	T_EQ_STR(release_all(o, UINT64_MAX), "");
+	T_EQ_INT(cdc_order_position(o, 1), 1);
+	tick(o, 1, 40);
+	T_EQ_STR(release_all(o, UINT64_MAX), "1@1:40");
+	cdc_order_watermark(o, &ts, &done, &all);
+	T_EQ_UINT(ts, 40);
+	T_EQ_INT(all, 1);
+	cdc_order_free(o);
+}

@@ -1,0 +1,106 @@
+#!/bin/sh
+# cdc-read on milvus-sim's multi workload (ten channels, equal timestamps on
+# several channels, upserts, databases and indexes on the replicate-msg
+# topic): exactly the events milvus-sim expects, in that order, for 2.3 and
+# 2.5; -c k + --resume inside every group of equal timestamps; kill -9 at
+# random points + --resume from the last checkpoint on stdout, three times
+# in a row: together one uninterrupted run.  (--from time:/ts: cannot be
+# tested here: the embedded Kafka answers every offsets-for-times query
+# with the end of the log.)
+. "$(dirname "$0")/lib.sh"
+plan 6
+start_kafka
+R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
+
+# same_events EXPECTED GOT.jsonl: every key milvus-sim states is the same.
+same_events() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+got = [g for g in got if g["type"] not in ("header", "checkpoint", "schema")]
+def pks(g):
+    if g["type"] == "delete":
+        return g["keys"]
+    return next(c["data"] for c in g["columns"] if c["name"] == g["pk"])
+for i, (w, g) in enumerate(zip(want, got)):
+    for k, v in w.items():
+        have = g["type"] if k == "op" else pks(g) if k == "pks" else g.get(k)
+        if have != v:
+            sys.exit("event %d: %s is %r, want %r (%s)" % (i, k, have, v, w))
+if len(want) != len(got):
+    sys.exit("%d events, want %d" % (len(got), len(want)))
+print("same")
+PY
+}
+
+for v in 2.3 2.5; do
+	p=v${v#2.}
+	build/milvus-sim -b "$BROKERS" --prefix "$p" --milvus-version "$v" \
+	    --workload multi --rows 120 --batch 40 --expect-events "$T/$p.exp" \
+	    >/dev/null 2>&1
+	$R --prefix "$p" -e 2>"$T/$p.err" | build/cdc-dump >"$T/$p.jsonl"
+	is "$(same_events "$T/$p.exp" "$T/$p.jsonl" 2>&1)" same \
+	    "$v: the events milvus-sim expects, in its order"
+done
+
+$R --prefix v5 -e >"$T/full.cdc"
+build/cdc-lastckpt "$T/full.cdc" "$T/full.ckpt" >"$T/full.ev"
+$R --prefix v5 -e >"$T/again.cdc"
+cmp_ok "$T/again.cdc" "$T/full.cdc" "a second run writes the same bytes"
+
+# -c k stops inside a group of equal timestamps spread over channels.
+ks=$(python3 - "$T/v5.jsonl" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ev = [e for e in ev if e["type"] not in ("header", "checkpoint", "schema")]
+print(" ".join(str(k) for k in range(1, len(ev))
+               if ev[k - 1]["ts"] == ev[k]["ts"]
+               and ev[k - 1]["src"]["topic"] != ev[k]["src"]["topic"]))
+PY
+)
+diag "stops inside groups after: $ks"
+bad=""
+for k in $ks; do
+	rm -f "$T/k.ckpt" "$T/k.state"
+	$R --prefix v5 -e -c "$k" --state "$T/k.state" >"$T/a.cdc"
+	build/cdc-lastckpt "$T/a.cdc" "$T/k.ckpt" >"$T/a.ev"
+	$R --prefix v5 -e --resume "$T/k.ckpt" --state "$T/k.state" >"$T/b.cdc"
+	build/cdc-lastckpt "$T/b.cdc" "$T/b.ckpt" >"$T/b.ev"
+	cat "$T/a.ev" "$T/b.ev" | grep . | cmp -s - "$T/full.ev" || bad="$bad $k"
+done
+check "some groups span channels" test -n "$ks"
+is "$bad" "" "-c k inside a group + --resume = one run"
+
+# kill -9 at random points, three times in a row, each time resuming from
+# the last checkpoint the killed run wrote; then to the end.  The killer
+# reads N bytes of the stream, kills cdc-read (then blocked on the full
+# pipe, unless it had finished) and keeps what it had written.  The state
+# file is saved before each checkpoint frame, so it can be one checkpoint
+# ahead: a request on the replicate-msg topic naming a collection by a name
+# it was renamed from later then has no collection_id (cdc-read(1) BUGS);
+# so collection_id is left out of this comparison.
+size=$($R --prefix v5 -e --checkpoint-interval 0 | wc -c)
+mkfifo "$T/fifo"
+build/cdc-lastckpt -x collection_id "$T/full.cdc" "$T/x.ckpt" >"$T/fullx.ev"
+bad=""
+for seed in 1 2 3 4; do
+	rm -f "$T/s.ckpt" "$T/s.state" "$T/s.ev"
+	u=""; [ $((seed % 2)) = 0 ] && u=-u
+	for step in 1 2 3; do
+		n=$(( (seed * 7919 + step * 104729) * 31 % (size / 2) + 1 ))
+		$R --prefix v5 -e $u --checkpoint-interval 0 --state "$T/s.state" \
+		    --resume "$T/s.ckpt" >"$T/fifo" 2>/dev/null &
+		pid=$!
+		{ head -c "$n"; kill -9 $pid 2>/dev/null || true; cat; } <"$T/fifo" >"$T/s.cdc"
+		wait $pid 2>/dev/null || true
+		build/cdc-lastckpt -u -x collection_id "$T/s.cdc" "$T/s.ckpt" >>"$T/s.ev"
+	done
+	$R --prefix v5 -e --resume "$T/s.ckpt" --state "$T/s.state" >"$T/s.cdc"
+	build/cdc-lastckpt -x collection_id "$T/s.cdc" "$T/s.ckpt" >>"$T/s.ev"
+	grep . "$T/s.ev" | cmp -s - "$T/fullx.ev" || bad="$bad $seed"
+	diag "seed $seed: $(grep -c . "$T/s.ev") events"
+done
+is "$bad" "" "kill -9 at random points + --resume = one run"
+
+done_testing
