@@ -77,10 +77,12 @@ print(" ".join(sorted("%s:%s" % (json.loads(l)["__op"], json.loads(l)["key"]) fo
 is "$(kcat -b "$DST" -C -t raw.default -e -q -f 'x\n' 2>/dev/null | wc -l)" 6 "-f cdc: one message per data event (3 inserts, 3 deletes)"
 
 ./cdc-write-kafka -b "$DST" --with-schema -t 'ws.{collection}' <"$T/s.cdc"
-kcat -b "$DST" -C -t ws.products -e -q -f '%k\t%s\n' 2>/dev/null | head -1 | python3 -c '
+kcat -b "$DST" -C -t ws.products -e -q -f '%k\t%s\n' 2>/dev/null | grep '"payload":{"id":1}' | python3 -c '
 import json, sys
-k, v = sys.stdin.readline().rstrip("\n").split("\t", 1)
-k, v = json.loads(k), json.loads(v)
+for line in sys.stdin:
+    k, v = line.rstrip("\n").split("\t", 1)
+    k, v = json.loads(k), json.loads(v)
+    if v["payload"]["op"] == "c": break
 after = {f["field"]: f for f in v["schema"]["fields"] if f["field"] == "after"}["after"]
 types = {f["field"]: f["type"] + ("/" + f["items"]["type"] if "items" in f else "") for f in after["fields"]}
 print(k["schema"]["fields"][0]["type"], k["payload"]["id"], types["id"], types["title"], types["embedding"],

@@ -35,7 +35,7 @@ rc=0; pipeline || rc=$?
 is "$rc" 0 "the same pipeline again finishes"
 fake_rows >"$T/got"; expect_rows "$T/exp" >"$T/want"
 cmp_ok "$T/got" "$T/want" "the Milvus target holds every row"
-kcat -b "$DST" -C -t tee.items -e -q -Z -f '%k\t%s\n' 2>/dev/null | python3 -c '
+kcat -b "$DST" -C -t tee.items -e -q -Z -f '%k\t%s\n' 2>/dev/null | python3 -c "$F32"'
 import json, sys
 rows = {}
 for line in sys.stdin:
@@ -44,6 +44,6 @@ for line in sys.stdin:
     if v is None or v["after"] is None: rows.pop(k, None)
     else: rows[k] = v["after"]
 for r in rows.values():
-    print(json.dumps({"db": "default", "collection": "items", "row": r}, sort_keys=True))' | sort >"$T/kgot"
+    print(json.dumps({"db": "default", "collection": "items", "row": f32(r)}, sort_keys=True))' | sort >"$T/kgot"
 cmp_ok "$T/kgot" "$T/want" "the Kafka target, compacted, holds every row"
 done_testing

@@ -105,8 +105,17 @@ start_fake_milvus() {
 fake_post() { curl -s -X POST -d "$2" "$FAKE_URI$1" >/dev/null; }
 
 # fake_rows: the fake's rows as sorted JSON lines {db, collection, row}.
+# Floats compare as the float32 they denote: two shortest decimals of
+# equal length may both read back as one float (0.40039062/0.40039063).
+F32='import struct
+def f32(v):
+    if isinstance(v, float): return struct.unpack("f", struct.pack("f", v))[0]
+    if isinstance(v, list): return [f32(x) for x in v]
+    if isinstance(v, dict): return {k: f32(x) for k, x in v.items()}
+    return v
+'
 fake_rows() {
-	curl -s "$FAKE_URI/_fake/state" | python3 -c '
+	curl -s "$FAKE_URI/_fake/state" | python3 -c "$F32"'
 import json, sys
 s = json.load(sys.stdin)
 out = []
@@ -114,15 +123,15 @@ for dn, d in s["databases"].items():
     for cn, c in d["collections"].items():
         for r in c["rows"]:
             r = {k: v for k, v in r.items() if k != "__partition"}
-            out.append(json.dumps({"db": dn, "collection": cn, "row": r}, sort_keys=True))
+            out.append(json.dumps({"db": dn, "collection": cn, "row": f32(r)}, sort_keys=True))
 print("\n".join(sorted(out)))'
 }
 
 # expect_rows FILE: milvus-sim --expect output in the form of fake_rows.
 expect_rows() {
-	python3 -c '
+	python3 -c "$F32"'
 import json, sys
-out = [json.dumps({"db": e["db"], "collection": e["collection"], "row": e["row"]}, sort_keys=True)
+out = [json.dumps({"db": e["db"], "collection": e["collection"], "row": f32(e["row"])}, sort_keys=True)
        for e in map(json.loads, open(sys.argv[1]))]
 print("\n".join(sorted(out)))' "$1"
 }
