@@ -4,7 +4,7 @@
 # mode, batching by rows and bytes, --timeout and --retry-max, a 404 naming
 # the Milvus version, flush skipped on 2.4, SIGTERM while idle.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 27
 D=tests/e2e/data
 python3 tests/e2e/cdcgen.py <"$D/alltypes.jsonl" >"$T/all.cdc"
 # 20 rows of 64-dim vectors in 2 insert events, a flush, a create_database.
@@ -134,4 +134,16 @@ kill -TERM $wp
 rc=0; wait $wp || rc=$?
 exec 3>&-
 is "$rc:$(fake_rows | wc -l)" "143:20" "SIGTERM while idle: died of TERM after applying everything"
+
+# --- SIGTERM during a slow request: it finishes, the checkpoint right after
+# it is kept, nothing more is sent, killed by TERM
+reset
+fake_post /_fake/faults '{"path":"/v2/vectordb/entities/upsert","nth":1,"count":1,"action":"slow","seconds":1.5}'
+$W --uri "$FAKE_URI" --checkpoint "$T/c3" <"$T/all.cdc" 2>"$T/e" &
+wp=$!
+sleep 0.6
+kill -TERM $wp
+rc=0; wait $wp || rc=$?
+is "$rc:$(build/cdc-dump <"$T/c3" | grep -o '"offset":[0-9]*'):$(fake_rows | cut -d'"' -f4 | sort | uniq -c | tr -s ' ')" \
+	"143:\"offset\":4: 2 alltypes" "SIGTERM mid-request: the request finishes, its checkpoint is kept, nothing more is sent"
 done_testing
