@@ -1032,6 +1032,24 @@ set_properties(struct writer *w, const msgpack_object *schema,
 	    errsz) == 0 ? 0 : -1;
 }
 
+/* REST cannot create Text fields: say which become VarChar. */
+static void
+text_warn(const msgpack_object *schema, const char *db, const char *coll)
+{
+	const msgpack_object *fs = cdc_map_get(schema, "fields");
+	const char *t, *n;
+	size_t tn, nn;
+
+	for (uint32_t i = 0; fs && fs->type == MSGPACK_OBJECT_ARRAY &&
+	    i < fs->via.array.size; i++)
+		if (cdc_map_str(&fs->via.array.ptr[i], "type", &t, &tn) == 0 &&
+		    tn == 4 && !memcmp(t, "Text", 4) &&
+		    cdc_map_str(&fs->via.array.ptr[i], "name", &n, &nn) == 0)
+			cdc_log_warn("%s.%s: Text field \"%.*s\" created as "
+			    "VarChar (REST cannot create Text fields)", db, coll,
+			    (int)nn, n);
+}
+
 /*
  * create_collection and schema: describe the target; an existing collection
  * must match the schema (else -3: malformed for this target), a missing one
@@ -1065,6 +1083,7 @@ on_schema(struct writer *w, const struct cdc_event *ev, const char *db,
 		if (w->rest.last_code != 100)
 			return rc;
 	}
+	text_warn(schema, db, coll);
 	w->body.len = 0;
 	if (cdc_apply_create_body(&w->body, d, c, schema, err, errsz) < 0)
 		return -3;

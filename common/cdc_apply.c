@@ -44,15 +44,53 @@ names(struct cdc_buf *b, struct cdc_str db, struct cdc_str coll)
 }
 
 static int
+is_text(const msgpack_object *f)
+{
+	const char *t;
+	size_t n;
+
+	return cdc_map_str(f, "type", &t, &n) == 0 && n == 4 &&
+	    !memcmp(t, "Text", 4);
+}
+
+/* elementTypeParams: the field's params; a Text field gets a max_length. */
+static int
+field_params(struct cdc_buf *b, const msgpack_object *f, char *err,
+    size_t errsz)
+{
+	const msgpack_object *params = cdc_map_get(f, "params");
+	int text = is_text(f) && !cdc_map_get(params, "max_length");
+
+	if (!params || params->type != MSGPACK_OBJECT_MAP ||
+	    params->via.map.size == 0) {
+		cdc_buf_adds(b, text ? "{\"max_length\":\"65535\"}" : "{}");
+		return 0;
+	}
+	if (cdc_json_msgpack(b, params, err, errsz) < 0)
+		return -1;
+	if (text) {
+		b->len--;
+		cdc_buf_adds(b, ",\"max_length\":\"65535\"}");
+	}
+	return 0;
+}
+
+/*
+ * One field object.  REST cannot create Text fields (milvus-rest.md 3.3):
+ * they become VarChar of the largest length.
+ */
+static int
 field(struct cdc_buf *b, const msgpack_object *f, char *err, size_t errsz)
 {
 	const msgpack_object *dv = cdc_map_get(f, "default_value");
-	const msgpack_object *params = cdc_map_get(f, "params");
 
 	cdc_buf_adds(b, "{\"fieldName\":");
 	str_obj(b, cdc_map_get(f, "name"));
 	cdc_buf_adds(b, ",\"dataType\":");
-	str_obj(b, cdc_map_get(f, "type"));
+	if (is_text(f))
+		cdc_buf_adds(b, "\"VarChar\"");
+	else
+		str_obj(b, cdc_map_get(f, "type"));
 	if (cdc_map_get(f, "element_type")) {
 		cdc_buf_adds(b, ",\"elementDataType\":");
 		str_obj(b, cdc_map_get(f, "element_type"));
@@ -69,12 +107,8 @@ field(struct cdc_buf *b, const msgpack_object *f, char *err, size_t errsz)
 			return -1;
 	}
 	cdc_buf_adds(b, ",\"elementTypeParams\":");
-	if (params) {
-		if (cdc_json_msgpack(b, params, err, errsz) < 0)
-			return -1;
-	} else {
-		cdc_buf_adds(b, "{}");
-	}
+	if (field_params(b, f, err, errsz) < 0)
+		return -1;
 	cdc_buf_addc(b, '}');
 	return 0;
 }
@@ -213,6 +247,10 @@ field_match(const msgpack_object *f, json_t *d, char *err, size_t errsz)
 
 	cdc_map_str(f, "name", &name, &nn);
 	cdc_map_str(f, "type", &type, &tn);
+	if (is_text(f)) {
+		type = "VarChar";
+		tn = 7;
+	}
 	if (strlen(desc_str(d, "type")) != tn ||
 	    memcmp(desc_str(d, "type"), type, tn) != 0)
 		MISMATCH("is %s on the target, %.*s in the stream",

@@ -568,3 +568,31 @@ T_TEST(apply_wkt)
 	    "invalid WKB geometry (9 bytes, at byte 9)");
 	cdc_buf_fini(&b);
 }
+
+T_TEST(apply_text_as_varchar)
+{
+	struct cdc_buf b = {0};
+	msgpack_unpacked u;
+	msgpack_sbuffer sb;
+	char err[128];
+	const msgpack_object *s = mp(&u, &sb, "{\"fields\":["
+	    "{\"name\":\"id\",\"type\":\"Int64\",\"primary_key\":true},"
+	    "{\"name\":\"t\",\"type\":\"Text\",\"params\":{}},"
+	    "{\"name\":\"u\",\"type\":\"Text\",\"params\":{\"enable_match\":"
+	    "\"true\"}}]}");
+	json_t *desc = json_loads("{\"fields\":[{\"name\":\"id\",\"type\":"
+	    "\"Int64\",\"primaryKey\":true},{\"name\":\"t\",\"type\":"
+	    "\"VarChar\"},{\"name\":\"u\",\"type\":\"VarChar\"}]}", 0, NULL);
+
+	T_EQ_INT(cdc_apply_create_body(&b, (struct cdc_str){"d", 1},
+	    (struct cdc_str){"c", 1}, s, err, sizeof err), 0);
+	T_CHECK(strstr(buf_str(&b), "{\"fieldName\":\"t\",\"dataType\":"
+	    "\"VarChar\",\"elementTypeParams\":{\"max_length\":\"65535\"}},"
+	    "{\"fieldName\":\"u\",\"dataType\":\"VarChar\","
+	    "\"elementTypeParams\":{\"enable_match\":\"true\","
+	    "\"max_length\":\"65535\"}}") != NULL);
+	T_EQ_INT(cdc_apply_schema_match(s, desc, err, sizeof err), 0);
+	json_decref(desc);
+	cdc_buf_fini(&b);
+	mp_free(&u, &sb);
+}
