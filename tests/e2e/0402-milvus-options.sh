@@ -4,7 +4,7 @@
 # mode, batching by rows and bytes, --timeout and --retry-max, a 404 naming
 # the Milvus version, flush skipped on 2.4, SIGTERM while idle.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 28
 D=tests/e2e/data
 python3 tests/e2e/cdcgen.py <"$D/alltypes.jsonl" >"$T/all.cdc"
 # 20 rows of 64-dim vectors in 2 insert events, a flush, a create_database.
@@ -49,6 +49,8 @@ usage "cdc-write-milvus: --user needs '--password-file'" --uri http://x --user r
 usage "cdc-write-milvus: invalid --insert-mode 'replace'" --uri http://x --insert-mode replace
 usage "cdc-write-milvus: invalid argument '0'" --uri http://x --batch-rows 0
 usage "cdc-write-milvus: cannot open '$T/none': No such file or directory" --uri http://x --token-file "$T/none"
+rc=0; $W --dry-run <"$T/big4.cdc" >/dev/full 2>"$T/u.err" || rc=$?
+is "$rc:$(grep -c 'write error' "$T/u.err")" "1:1" "--dry-run into /dev/full: exit 1, write error"
 check "--help exits 0 listing --batch-bytes" sh -c "$W --help | grep -q -- --batch-bytes"
 
 # --- credentials

@@ -5,7 +5,7 @@
 # the dead letters replay once the cause is fixed; a whole stream applied
 # twice ends in the same state (create/index/alias replays are no errors).
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 11
 python3 - >"$T/s.jsonl" <<'PY'
 import json
 src = lambda o: {"topic": "t", "partition": 2, "offset": o}
@@ -72,4 +72,12 @@ sed 's/"dim": "2"/"dim": "3"/' "$T/s.jsonl" | head -n 1 | python3 tests/e2e/cdcg
 rc=0; ./cdc-write-milvus --uri "$FAKE_URI" <"$T/dim.cdc" 2>"$T/e" || rc=$?
 is "$rc:$(cat "$T/e")" '3:cdc-write-milvus: frame 2 (t[2]@0): default.c: schema mismatch: field "v" has dim 2 on the target, 3 in the stream' \
 	"a schema mismatch in dim: exit 3 naming the field"
+
+# A torn last frame: everything before it applied, then exit 3 naming it.
+fake_post /_fake/reset '{}'
+head -n 5 "$T/s.jsonl" | python3 tests/e2e/cdcgen.py >"$T/torn.cdc"
+printf '\000\000\001\000\201' >>"$T/torn.cdc"
+rc=0; ./cdc-write-milvus --uri "$FAKE_URI" --checkpoint "$T/c4" <"$T/torn.cdc" 2>"$T/e" || rc=$?
+is "$rc:$(ids):$(ckpt_at "$T/c4")" "3:[1, 2]:4" "a torn frame: exit 3 after applying and checkpointing everything before it"
+check "naming the frame" grep -q 'frame 7 at byte [0-9]*: truncated body' "$T/e"
 done_testing
