@@ -147,7 +147,7 @@ help(void)
 	    "      --db GLOB             only these databases\n"
 	    "      --retry-max N         retries of a transient failure (8)\n"
 	    "      --retry-backoff MS    first retry delay (200)\n"
-	    "      --milvus-version V    target version: 2.4, 2.5, 2.6 (2.5)\n"
+	    "      --milvus-version V    target version 2.4, 2.5, 2.6 (asked)\n"
 	    "      --dead-letter FILE    write refused events there and go on\n"
 	    "      --checkpoint FILE     persist checkpoints once applied\n"
 	    "      --dry-run             print the requests, send nothing\n"
