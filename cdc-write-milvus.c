@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -271,6 +272,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 		    o->rest.uri);
 	if (o->user && !o->password_file)
 		return bad_opt("--user needs", "--password-file");
+	/* A dry run applies nothing, so it must not claim progress. */
+	if (o->rest.dry_run && o->ckpt)
+		return bad_opt("--dry-run conflicts with", "--checkpoint");
 	o->files = argv + optind;
 	o->nfiles = (size_t)(argc - optind);
 	return 0;
@@ -1092,6 +1096,49 @@ on_schema(struct writer *w, const struct cdc_event *ev, const char *db,
 	return set_properties(w, schema, db, coll, err, errsz);
 }
 
+/*
+ * Loads are asynchronous (milvus-rest.md section 6): wait until the target
+ * says LoadStateLoaded, so that what follows (a release, a delete that needs
+ * a loaded collection) meets the state the source had.  Gives up with a
+ * warning after --timeout seconds.
+ */
+static void
+wait_loaded(struct writer *w, const struct cdc_event *ev, const char *db,
+    const char *coll)
+{
+	const msgpack_object *parts = cdc_map_get(ev->map, "partitions");
+	double waited = 0, step = 0.05;
+	struct timespec ts;
+	char err[512];
+
+	while (!cdc_stop_sig && waited < w->o->rest.timeout) {
+		json_t *data = NULL;
+		const char *st;
+		int loaded;
+
+		body_start(w, db, coll);
+		if (parts)
+			member(w, "partitionNames", ev, "partitions");
+		cdc_buf_addc(&w->body, '}');
+		if (call(w, "/v2/vectordb/collections/get_load_state", &data,
+		    err, sizeof err) != 0)
+			return;	/* an old server, or gone: nothing to wait on */
+		st = json_string_value(json_object_get(data, "loadState"));
+		loaded = st && !strcmp(st, "LoadStateLoaded");
+		json_decref(data);
+		if (loaded)
+			return;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(step * 1e9);
+		nanosleep(&ts, NULL);
+		waited += step;
+		step = step * 2 > 1 ? 1 : step * 2;
+	}
+	if (!cdc_stop_sig)
+		cdc_log_warn("%s.%s: not loaded after %g s; going on", db, coll,
+		    w->o->rest.timeout);
+}
+
 /* REST load has no replica number, resource groups or field list. */
 static void
 load_warn(struct writer *w, const struct cdc_event *ev)
@@ -1145,7 +1192,12 @@ apply_ddl(struct writer *w, const struct cdc_event *ev, const char *db,
 	}
 	if (!(path = ddl_body(w, ev, db, coll)))
 		return 0;
-	return ddl_call(w, ev, path, err, errsz);
+	if (ddl_call(w, ev, path, err, errsz) < 0)
+		return -1;
+	if ((ev->type == CDC_EV_LOAD_COLLECTION ||
+	    ev->type == CDC_EV_LOAD_PARTITIONS) && !w->o->rest.dry_run)
+		wait_loaded(w, ev, db, coll);
+	return 0;
 }
 
 static int

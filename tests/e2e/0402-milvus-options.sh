@@ -4,7 +4,7 @@
 # mode, batching by rows and bytes, --timeout and --retry-max, a 404 naming
 # the Milvus version, flush skipped on 2.4, SIGTERM while idle.
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 29
 D=tests/e2e/data
 python3 tests/e2e/cdcgen.py <"$D/alltypes.jsonl" >"$T/all.cdc"
 # 20 rows of 64-dim vectors in 2 insert events, a flush, a create_database.
@@ -46,6 +46,7 @@ usage() {
 usage "cdc-write-milvus: missing '--uri'"
 usage "cdc-write-milvus: invalid --uri (want http:// or https://) 'localhost:19530'" --uri localhost:19530
 usage "cdc-write-milvus: --user needs '--password-file'" --uri http://x --user root
+usage "cdc-write-milvus: --dry-run conflicts with '--checkpoint'" --dry-run --checkpoint "$T/x"
 usage "cdc-write-milvus: invalid --insert-mode 'replace'" --uri http://x --insert-mode replace
 usage "cdc-write-milvus: invalid argument '0'" --uri http://x --batch-rows 0
 usage "cdc-write-milvus: cannot open '$T/none': No such file or directory" --uri http://x --token-file "$T/none"
