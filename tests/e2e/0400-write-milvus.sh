@@ -4,6 +4,7 @@
 # changing the result; a refused request stops with exit 1 before the
 # checkpoint moves (or goes to --dead-letter); a schema mismatch exits 3.
 . "$(dirname "$0")/lib.sh"
+export ROWS_F32=1	# milvus-sim's floats against the fake's, as float32
 plan 16
 start_kafka
 build/milvus-sim -b "$BROKERS" --workload basic --rows 1500 --seed 3 --expect "$T/basic.exp" >/dev/null

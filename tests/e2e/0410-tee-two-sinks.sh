@@ -5,6 +5,7 @@
 # kill -9 of the Milvus sink mid-way, then the same command again: both
 # targets end complete.
 . "$(dirname "$0")/lib.sh"
+export ROWS_F32=1	# milvus-sim's floats against the fake's, as float32
 plan 4
 start_kafka
 SRC=$BROKERS
