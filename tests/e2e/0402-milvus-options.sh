@@ -4,7 +4,7 @@
 # mode, batching by rows and bytes, --timeout and --retry-max, a 404 naming
 # the Milvus version, flush skipped on 2.4, SIGTERM while idle.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 34
 D=tests/e2e/data
 python3 tests/e2e/cdcgen.py <"$D/alltypes.jsonl" >"$T/all.cdc"
 # 20 rows of 64-dim vectors in 2 insert events, a flush, a create_database.
@@ -52,6 +52,10 @@ usage "cdc-write-milvus: invalid argument '0'" --uri http://x --batch-rows 0
 usage "cdc-write-milvus: cannot open '$T/none': No such file or directory" --uri http://x --token-file "$T/none"
 rc=0; $W --dry-run <"$T/big4.cdc" >/dev/full 2>"$T/u.err" || rc=$?
 is "$rc:$(grep -c 'write error' "$T/u.err")" "1:1" "--dry-run into /dev/full: exit 1, write error"
+usage "cdc-write-milvus: invalid --milvus-version '3.0'" --uri http://x --milvus-version 3.0
+check "--version names curl and jansson" sh -c "$W --version | grep -q '^cdc-write-milvus [0-9.]* (libcurl/.*jansson'"
+rc=0; $W --dry-run --max-frame 16 <"$T/big4.cdc" >/dev/null 2>"$T/u.err" || rc=$?
+is "$rc:$(grep -c 'frame 1 at byte 0: .*exceeds the maximum' "$T/u.err")" "3:1" "--max-frame 16: the first frame is too big, exit 3"
 check "--help exits 0 listing --batch-bytes" sh -c "$W --help | grep -q -- --batch-bytes"
 
 # --- credentials
@@ -68,6 +72,15 @@ is "$rc" 0 "--user and --password-file"
 reset
 rc=0; $W --uri "$FAKE_URI" <"$T/big4.cdc" 2>"$T/e" || rc=$?
 is "$rc:$(grep -c "code 1800: user hasn't authenticated" "$T/e")" "1:1" "no credentials: exit 1 with Milvus's 401 message"
+
+# --- --milvus-version 2.4: no probe, VarChar keys inline; -q: no warnings
+reset
+rc=0; MILVUS_TOKEN=root:Milvus $W --uri "$FAKE_URI" --milvus-version 2.4 --collection strs -q <"$T/all.cdc" 2>"$T/e" || rc=$?
+is "$rc:$(count databases/list):$(reqs | grep -c 'filter.*in \[')" "0:0:1" "--milvus-version 2.4: no probe, keys inline"
+printf '{"type":"mystery","ts":1}\n' | python3 tests/e2e/cdcgen.py >"$T/unknown.cdc"
+rc=0; $W --dry-run -q <"$T/unknown.cdc" >/dev/null 2>"$T/e" || rc=$?
+is "$rc:$(wc -c <"$T/e" | tr -d ' '):$($W --dry-run <"$T/unknown.cdc" 2>&1 >/dev/null)" \
+	"0:0:cdc-write-milvus: skipping events of unknown type 'mystery'" "-q silences the warning about an unknown event type"
 
 # --- TLS options reach libcurl: https to a plain-HTTP server fails the handshake
 U=$(echo "$FAKE_URI" | sed 's/^http:/https:/')
