@@ -35,6 +35,9 @@
 #define OP_DELETE 2u
 #define OP_DDL 4u
 
+/* A channel ahead of the others is paused once this much of it waits. */
+#define PAUSE_BYTES ((size_t)1 << 20)
+
 struct opts {
 	const char *prefix, *from, *until, *state, *source;
 	struct cdc_kafka_opts kafka;	/* -b, -X, -F */
@@ -51,6 +54,7 @@ struct topic {
 	char *name;
 	int64_t start, end;	/* start offset; high watermark seen at start */
 	int absent;		/* topic does not exist (yet) */
+	rd_kafka_queue_t *q;	/* its own message queue (NULL: the main) */
 	double eof_since;	/* at the end of its log since then, or 0 */
 	int64_t ckpt_pos;	/* position in the last checkpoint written */
 	int untimed;		/* no TimeTicks: the replicate-msg topic */
@@ -72,6 +76,7 @@ struct reader {
 	uint64_t skip_ts, skip_done;	/* resume: drop what was emitted */
 	int skip_all, resumed;
 	uint64_t events, rows, bytes, last_events, last_rows, last_bytes;
+	size_t peak_bytes;		/* most record bytes buffered at once */
 	double last_ckpt, last_progress;
 	uint64_t ckpt_ts, ckpt_done;	/* watermark of the last checkpoint */
 	int ckpt_all, ckpt_any;
@@ -565,10 +570,17 @@ assign(struct reader *r, char *err, size_t errsz)
 	free(untimed);
 	e = rd_kafka_assign(r->rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
-	if (e)
+	if (e) {
 		snprintf(err, errsz, "cannot assign partitions: %s",
 		    rd_kafka_err2str(e));
-	return e ? -1 : 0;
+		return -1;
+	}
+	/* One queue per partition, read when the order allows (flow). */
+	for (size_t i = 0; i < r->nt; i++)
+		if ((r->t[i].q = rd_kafka_queue_get_partition(r->rk,
+		    r->t[i].name, 0)) != NULL)
+			rd_kafka_queue_forward(r->t[i].q, NULL);
+	return 0;
 }
 
 /* Write the frame just packed.  EPIPE stops quietly; any other error is
@@ -954,7 +966,9 @@ on_record(struct reader *r, size_t ti, const rd_kafka_message_t *rkm)
 	if (m.kind == CDC_MSG_SKIP)
 		cdc_log_info(3, "%s at offset %jd: skipped %s record",
 		    r->t[ti].name, (intmax_t)rkm->offset, m.skip_why);
-	if (m.kind == CDC_MSG_TICK || r->o->exit_at_end)
+	/* Only a tick, or a record of the untimed topic, can raise the bound;
+	 * an event can only lower it. */
+	if (m.kind == CDC_MSG_TICK || r->t[ti].untimed)
 		r->dirty = 1;
 	cdc_order_add(r->ord, ti, &m);
 }
@@ -1047,6 +1061,49 @@ progress(struct reader *r)
 	r->last_bytes = r->bytes;
 }
 
+/*
+ * Flow control: memory holds what lies between ticks, not what the
+ * consumer happened to fetch early.  A data channel whose tick is past the
+ * bound (others hold the release back) is not read while more than
+ * PAUSE_BYTES of it wait; librdkafka then stops fetching it once its
+ * queue is full.  The channels that set the bound are always read.
+ */
+static int
+held(const struct reader *r, size_t ti, uint64_t bound)
+{
+	uint64_t tick;
+	size_t bytes = cdc_order_topic_bytes(r->ord, ti, &tick);
+
+	return !r->t[ti].untimed && tick > bound && bytes > PAUSE_BYTES;
+}
+
+/* Read what is there, a batch per topic queue; wait a little when nothing
+ * is.  Errors and messages of topics without a queue come on the main. */
+static void
+consume(struct reader *r)
+{
+	rd_kafka_message_t *v[16], *rkm;
+	uint64_t bound = cdc_order_bound(r->ord);
+	ssize_t got = 0;
+
+	for (size_t i = 0; i < r->nt && !r->stop; i++) {
+		ssize_t n;
+
+		if (!r->t[i].q || held(r, i, bound))
+			continue;
+		n = rd_kafka_consume_batch_queue(r->t[i].q, 0, v, 16);
+		for (ssize_t k = 0; k < n; k++) {
+			on_message(r, v[k]);
+			rd_kafka_message_destroy(v[k]);
+		}
+		got += n > 0 ? n : 0;
+	}
+	if ((rkm = rd_kafka_consumer_poll(r->rk, got ? 0 : 20)) != NULL) {
+		on_message(r, rkm);
+		rd_kafka_message_destroy(rkm);
+	}
+}
+
 /* Is the run over: a bound, a signal, an error? */
 static int
 finished(struct reader *r)
@@ -1065,12 +1122,7 @@ run(struct reader *r)
 
 	r->last_ckpt = r->last_progress = cdc_now();
 	while (!finished(r)) {
-		rd_kafka_message_t *rkm = rd_kafka_consumer_poll(r->rk, 100);
-
-		if (rkm) {
-			on_message(r, rkm);
-			rd_kafka_message_destroy(rkm);
-		}
+		consume(r);
 		idle_check(r);
 		if (r->dirty && !r->stop) {
 			r->dirty = 0;
@@ -1080,6 +1132,8 @@ run(struct reader *r)
 		    r->o->ckpt_interval)
 			checkpoint(r, 0);
 		cdc_order_pending(r->ord, &pending_bytes);
+		if (pending_bytes > r->peak_bytes)
+			r->peak_bytes = pending_bytes;
 		if (pending_bytes > r->o->max_bytes) {
 			cdc_log_err("more than %zu bytes buffered between "
 			    "ticks (see --max-buffer)", r->o->max_bytes);
@@ -1098,6 +1152,9 @@ run(struct reader *r)
 		release(r);
 	}
 	checkpoint(r, 1);
+	cdc_log_info(2, "%ju events, %ju rows, %.1f MB of records; at most "
+	    "%.1f MB buffered", (uintmax_t)r->events, (uintmax_t)r->rows,
+	    (double)r->bytes / 1e6, (double)r->peak_bytes / 1e6);
 }
 
 /* === teardown === */
@@ -1109,6 +1166,9 @@ teardown(struct reader *r)
 		cdc_log_err("write error: %s", strerror(errno));
 		r->status = CDC_EXIT_RUNTIME;
 	}
+	for (size_t i = 0; i < r->nt; i++)
+		if (r->t[i].q)
+			rd_kafka_queue_destroy(r->t[i].q);
 	if (r->rk) {
 		rd_kafka_consumer_close(r->rk);
 		rd_kafka_destroy(r->rk);

@@ -17,6 +17,7 @@ struct slot {
 struct topic_buf {
 	struct slot *v;		/* buffered events, in offset order */
 	size_t n, cap;
+	size_t bytes;		/* record bytes buffered */
 	uint64_t tick;		/* last TimeTick; untimed: largest key */
 	int64_t next;		/* next offset to read */
 	int64_t grp_off;	/* first consumed offset at cur_ts */
@@ -128,6 +129,7 @@ cdc_order_add(struct cdc_order *o, size_t topic, struct cdc_msg *m)
 	b->v[b->n].m = *m;
 	b->v[b->n++].key = b->untimed ? b->tick : m->ts;
 	o->bytes += m->bytes;
+	b->bytes += m->bytes;
 	memset(m, 0, sizeof *m);
 }
 
@@ -222,6 +224,7 @@ take(struct cdc_order *o, struct topic_buf *b, uint64_t lim)
 		o->rel[o->nout] = cdc_xmalloc(sizeof(struct slot));
 		*o->rel[o->nout++] = b->v[i];
 		o->bytes -= b->v[i].m.bytes;
+		b->bytes -= b->v[i].m.bytes;
 	}
 	b->n = keep;
 }
@@ -310,6 +313,7 @@ cdc_order_commit(struct cdc_order *o, size_t used)
 			forget_broadcast(o, &s->m);
 		put_back(&o->t[s->m.topic_idx], s);
 		o->bytes += s->m.bytes;
+		o->t[s->m.topic_idx].bytes += s->m.bytes;
 		free(s);
 	}
 	o->nout = used;
@@ -378,4 +382,12 @@ cdc_order_pending(const struct cdc_order *o, size_t *bytes)
 	if (bytes)
 		*bytes = o->bytes;
 	return n;
+}
+
+size_t
+cdc_order_topic_bytes(const struct cdc_order *o, size_t topic, uint64_t *tick)
+{
+	if (tick)
+		*tick = o->t[topic].tick;
+	return o->t[topic].bytes;
 }

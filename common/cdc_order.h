@@ -89,5 +89,8 @@ int64_t cdc_order_next(const struct cdc_order *o, size_t topic);
 int64_t cdc_order_position(const struct cdc_order *o, size_t topic);
 /* Messages and record bytes currently buffered. */
 size_t cdc_order_pending(const struct cdc_order *o, size_t *bytes);
+/* Record bytes buffered on one topic, and its tick (for flow control). */
+size_t cdc_order_topic_bytes(const struct cdc_order *o, size_t topic,
+    uint64_t *tick);
 
 #endif
