@@ -649,7 +649,8 @@ batch_join(struct writer *w, const struct cdc_frame *fr,
 		snprintf(b->part, sizeof b->part, "%s", part);
 		src_of(b->src, sizeof b->src, ev, fr->no);
 	}
-	hold(&b->held, fr);
+	if (w->dead)
+		hold(&b->held, fr);
 	return 0;
 }
 

@@ -200,6 +200,7 @@ cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
     size_t len, json_t **data, char *err, size_t errsz)
 {
 	char url[2048];
+	size_t ulen;
 	double delay = r->o.backoff > 0 ? r->o.backoff : 0.1;
 	int rc;
 
@@ -210,7 +211,10 @@ cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
 		    path, (int)len, body);
 		return CDC_REST_OK;
 	}
-	snprintf(url, sizeof url, "%s%s", r->o.uri, path);
+	ulen = strlen(r->o.uri);
+	while (ulen > 0 && r->o.uri[ulen - 1] == '/')	/* "host:19530/" */
+		ulen--;
+	snprintf(url, sizeof url, "%.*s%s", (int)ulen, r->o.uri, path);
 	for (int i = 0;; i++) {
 		rc = attempt(r, url, path, body, len, data, err, errsz);
 		if (rc != CDC_REST_TRANSIENT || i >= r->o.retry_max)

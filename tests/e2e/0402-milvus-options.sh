@@ -61,8 +61,8 @@ check "--help exits 0 listing --batch-bytes" sh -c "$W --help | grep -q -- --bat
 # --- credentials
 printf 'root:Milvus\n' >"$T/tok"; printf 'Milvus\n' >"$T/pw"
 reset
-rc=0; MILVUS_TOKEN=root:Milvus $W --uri "$FAKE_URI" <"$T/big4.cdc" 2>/dev/null || rc=$?
-is "$rc" 0 "MILVUS_TOKEN"
+rc=0; MILVUS_TOKEN=root:Milvus $W --uri "$FAKE_URI/" <"$T/big4.cdc" 2>/dev/null || rc=$?
+is "$rc" 0 "MILVUS_TOKEN (and a --uri ending in a slash)"
 reset
 rc=0; $W --uri "$FAKE_URI" --token-file "$T/tok" <"$T/big4.cdc" 2>/dev/null || rc=$?
 is "$rc" 0 "--token-file"
