@@ -92,6 +92,23 @@ on_signal(int sig)
 	stop_sig = sig;
 }
 
+/* SIGPIPE ignored (EPIPE says downstream closed); SIGINT and SIGTERM set
+ * the flag, restarting interrupted writes; a second one kills at once. */
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* === options === */
 
 static const char optstring[] = "b:X:F:t:o:ec:vquhV";
@@ -1162,7 +1179,8 @@ run(struct reader *r)
 static int
 teardown(struct reader *r)
 {
-	if (!r->out_dead && fflush(stdout) != 0 && errno != EPIPE) {
+	if (!r->out_dead && (fflush(stdout) != 0 || ferror(stdout)) &&
+	    errno != EPIPE) {
 		cdc_log_err("write error: %s", strerror(errno));
 		r->status = CDC_EXIT_RUNTIME;
 	}
@@ -1197,9 +1215,7 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	r.o = &o;
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	signals();
 	if (!o.unbuffered)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	if ((rc = setup(&r, err, sizeof err)) != 0) {

@@ -8,7 +8,7 @@
 # tested here: the embedded Kafka answers every offsets-for-times query
 # with the end of the log.)
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 8
 start_kafka
 R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
 
@@ -103,6 +103,21 @@ for seed in 1 2 3 4; do
 done
 is "$bad" "" "kill -9 at random points + --resume = one run"
 
+
+# A closed pipe at random bytes (| head -c N): a quiet stop, and resuming
+# from the last checkpoint that got through gives the rest.
+bad=""
+for n in 5000 23456 61000; do
+	rm -f "$T/p.ckpt" "$T/p.state"
+	$R --prefix v5 -e -u --checkpoint-interval 0 --state "$T/p.state" \
+	    2>"$T/p.err" | head -c "$n" >"$T/p.cdc"
+	build/cdc-lastckpt -u -x collection_id "$T/p.cdc" "$T/p.ckpt" >"$T/p.ev"
+	$R --prefix v5 -e --resume "$T/p.ckpt" --state "$T/p.state" >"$T/q.cdc"
+	build/cdc-lastckpt -x collection_id "$T/q.cdc" "$T/q.ckpt" >>"$T/p.ev"
+	{ grep . "$T/p.ev" | cmp -s - "$T/fullx.ev" && ! [ -s "$T/p.err" ]; } ||
+	    bad="$bad $n"
+done
+is "$bad" "" "SIGPIPE at random bytes: quiet, and --resume gives the rest"
 
 # Memory holds what lies between ticks: 56 MB over 16 channels, read with
 # a 24 MB cap on what may wait (before flow control, 30 MB waited).
