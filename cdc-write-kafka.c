@@ -211,17 +211,19 @@ parse_opts(struct opts *o, int argc, char **argv)
 
 /* === delivery and checkpoints === */
 
-/* A delivery that failed for good: name the row from its headers. */
+/* A delivery that failed for good: name the row (or DDL event) from its
+ * headers: db[.collection] row|event KEY (source topic@offset). */
 static void
 report_failure(const rd_kafka_message_t *rkm)
 {
 	static const char *const names[] = {"cdc.db", "cdc.collection",
-	    "cdc.source.topic", "cdc.source.offset"};
-	struct cdc_str v[4] = {{"?", 1}, {"?", 1}, {"?", 1}, {"?", 1}};
+	    "cdc.source.topic", "cdc.source.offset", "cdc.op"};
+	struct cdc_str v[5] = {{"?", 1}, {"", 0}, {"?", 1}, {"?", 1},
+	    {"", 0}};
 	rd_kafka_headers_t *h = NULL;
 
 	if (rd_kafka_message_headers(rkm, &h) == RD_KAFKA_RESP_ERR_NO_ERROR)
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < 5; i++) {
 			const void *p;
 			size_t n;
 
@@ -229,8 +231,9 @@ report_failure(const rd_kafka_message_t *rkm)
 			    RD_KAFKA_RESP_ERR_NO_ERROR && p)
 				v[i] = (struct cdc_str){p, n};
 		}
-	cdc_log_err("%.*s.%.*s row %.*s (%.*s@%.*s): delivery to '%s' failed: "
-	    "%s%s", (int)v[0].n, v[0].p, (int)v[1].n, v[1].p,
+	cdc_log_err("%.*s%s%.*s %s %.*s (%.*s@%.*s): delivery to '%s' failed: "
+	    "%s%s", (int)v[0].n, v[0].p, v[1].n ? "." : "", (int)v[1].n,
+	    v[1].p, v[4].n == 1 ? "row" : "event",
 	    (int)(rkm->key_len > 200 ? 200 : rkm->key_len),
 	    rkm->key ? (const char *)rkm->key : "null", (int)v[2].n, v[2].p,
 	    (int)v[3].n, v[3].p, rd_kafka_topic_name(rkm->rkt),
