@@ -4,7 +4,7 @@
 # (exit 3 naming topic, partition and offset; --skip-bad goes on),
 # --version, --dump-config, -X list, -v progress, -u.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 18
 start_kafka
 load_fixtures
 R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
@@ -78,4 +78,23 @@ kill -TERM $pid
 wait $pid || true
 check "-v prints progress with lag, -u flushes as it goes ($n events)" \
 	sh -c "grep -q 'events (.*/s), .* rows (.*/s), .* MB/s, .*lag' '$T/live.err' && [ $n -eq 12 ]"
+
+# Following: a channel that ran dry holds the others back for --idle-after
+# seconds.  dml_0's records arrive first, dml_1's (with earlier timestamps)
+# a second later: still the order of the whole stream.
+start_kafka
+grep '"by-dev-rootcoord-dml_0"' "$FIXTURES/records.jsonl" >"$T/first.jsonl"
+grep -v '"by-dev-rootcoord-dml_0"' "$FIXTURES/records.jsonl" >"$T/later.jsonl"
+./cdc-read -b "$BROKERS" --idle-after 3 -u >"$T/follow.cdc" 2>/dev/null &
+pid=$!
+sleep 1
+load_fixtures "$T/first.jsonl"
+sleep 1
+load_fixtures "$T/later.jsonl"
+sleep 5
+kill -TERM $pid
+wait $pid 2>/dev/null || true
+events <"$T/follow.cdc" | sed 's/"src":{[^}]*}//' >"$T/follow"
+sed 's/"src":{[^}]*}//' "$T/full" >"$T/full.nosrc"
+cmp_ok "$T/follow" "$T/full.nosrc" "--idle-after: a late channel still merges in order"
 done_testing
