@@ -48,10 +48,15 @@ struct opts {
 /*
  * Consecutive inserts, or consecutive deletes, of one collection and
  * partition: one request when flushed.  A delete is never moved past an
- * insert nor the other way round: a change of kind flushes.
+ * insert nor the other way round: a change of kind or partition flushes the
+ * collection's batch.  Each collection has its own, so that interleaved
+ * collections still batch; DDL and checkpoints flush them all, oldest first.
  */
+#define MAX_BATCHES 64
+
 struct batch {
 	enum cdc_ev_type kind;	/* CDC_EV_INSERT, CDC_EV_DELETE; 0 empty */
+	uint64_t seq;		/* creation order, for flushing them all */
 	char db[256], coll[256], part[256], pk[256];
 	struct cdc_buf rows;	/* inserts: rows joined by ',' */
 	size_t n;		/* inserts: rows */
@@ -74,7 +79,8 @@ struct writer {
 	struct cdc_cols cols;
 	struct cdc_col geo[16];	/* Geometry columns, written as WKT */
 	size_t ngeo;
-	struct batch b;
+	struct batch b[MAX_BATCHES];
+	uint64_t nseq;
 	struct coll *colls;
 	size_t ncolls;
 	FILE *dead;
@@ -498,7 +504,7 @@ use_exprparams(struct writer *w)
  * again.
  */
 static int
-send_rows(struct writer *w, char *err, size_t errsz)
+send_rows(struct writer *w, const struct batch *b, char *err, size_t errsz)
 {
 	const char *path = w->o->upsert ? "/v2/vectordb/entities/upsert" :
 	    "/v2/vectordb/entities/insert";
@@ -507,12 +513,12 @@ send_rows(struct writer *w, char *err, size_t errsz)
 
 	w->rest.last_code = 0;
 	if ((rc = call(w, path, NULL, err, errsz)) == 0 ||
-	    w->rest.last_code != 200 || !w->b.part[0])
+	    w->rest.last_code != 200 || !b->part[0])
 		return rc;
 	w->body = (struct cdc_buf){0};
-	body_start(w, w->b.db, w->b.coll);
+	body_start(w, b->db, b->coll);
 	cdc_buf_adds(&w->body, ",\"partitionName\":");
-	cdc_json_str(&w->body, w->b.part, strlen(w->b.part));
+	cdc_json_str(&w->body, b->part, strlen(b->part));
 	cdc_buf_addc(&w->body, '}');
 	rc = call(w, "/v2/vectordb/partitions/create", NULL, err, errsz);
 	cdc_buf_fini(&w->body);
@@ -521,10 +527,9 @@ send_rows(struct writer *w, char *err, size_t errsz)
 }
 
 static int
-send_inserts(struct writer *w, char *err, size_t errsz)
+send_inserts(struct writer *w, const struct batch *b, char *err,
+    size_t errsz)
 {
-	struct batch *b = &w->b;
-
 	body_start(w, b->db, b->coll);
 	if (b->part[0]) {
 		cdc_buf_adds(&w->body, ",\"partitionName\":");
@@ -533,7 +538,7 @@ send_inserts(struct writer *w, char *err, size_t errsz)
 	cdc_buf_adds(&w->body, ",\"data\":[");
 	cdc_buf_add(&w->body, b->rows.p, b->rows.len);
 	cdc_buf_adds(&w->body, "]}");
-	if (send_rows(w, err, errsz) != 0)
+	if (send_rows(w, b, err, errsz) != 0)
 		return -1;
 	w->rows += b->n;
 	return 0;
@@ -541,10 +546,9 @@ send_inserts(struct writer *w, char *err, size_t errsz)
 
 /* A delete in a partition the target lacks deletes nothing: not an error. */
 static int
-send_delete(struct writer *w, const struct cdc_apply_del *del, char *err,
-    size_t errsz)
+send_delete(struct writer *w, const struct batch *b,
+    const struct cdc_apply_del *del, char *err, size_t errsz)
 {
-	struct batch *b = &w->b;
 	struct cdc_str db = {b->db, strlen(b->db)}, coll = {b->coll,
 	    strlen(b->coll)}, part = {b->part, strlen(b->part)},
 	    pk = {b->pk, strlen(b->pk)};
@@ -568,20 +572,21 @@ send_delete(struct writer *w, const struct cdc_apply_del *del, char *err,
  * depend on that.
  */
 static int
-send_deletes(struct writer *w, char *err, size_t errsz)
+send_deletes(struct writer *w, const struct batch *b, char *err,
+    size_t errsz)
 {
-	struct cdc_apply_del keys = w->b.del, min = {0};
+	struct cdc_apply_del keys = b->del, min = {0};
 
 	if (keys.min && keys.lits.len > 0) {
 		keys.min = 0;
 		min.min = 1;
-		if (send_delete(w, &keys, err, errsz) < 0 ||
-		    send_delete(w, &min, err, errsz) < 0)
+		if (send_delete(w, b, &keys, err, errsz) < 0 ||
+		    send_delete(w, b, &min, err, errsz) < 0)
 			return -1;
-	} else if (send_delete(w, &keys, err, errsz) < 0) {
+	} else if (send_delete(w, b, &keys, err, errsz) < 0) {
 		return -1;
 	}
-	w->deletes += w->b.del.n;
+	w->deletes += b->del.n;
 	return 0;
 }
 
@@ -595,21 +600,48 @@ batch_clear(struct batch *b)
 }
 
 static int
-flush_batch(struct writer *w)
+flush_batch(struct writer *w, struct batch *b)
 {
-	struct batch *b = &w->b;
 	char err[1024];
 	int rc = 0, sent;
 
 	if (b->kind == 0)
 		return 0;
-	sent = b->kind == CDC_EV_INSERT ? send_inserts(w, err, sizeof err) :
-	    send_deletes(w, err, sizeof err);
+	sent = b->kind == CDC_EV_INSERT ? send_inserts(w, b, err,
+	    sizeof err) : send_deletes(w, b, err, sizeof err);
 	if (sent != 0)
 		rc = refused(w, b->src, b->db, b->coll, err, b->held.p,
 		    b->held.len);
 	batch_clear(b);
 	return rc;
+}
+
+/* Every pending batch, oldest first.  0, or -1 at the first refusal. */
+static int
+flush_all(struct writer *w)
+{
+	for (;;) {
+		struct batch *old = NULL;
+
+		for (size_t i = 0; i < MAX_BATCHES; i++)
+			if (w->b[i].kind && (!old || w->b[i].seq < old->seq))
+				old = &w->b[i];
+		if (!old)
+			return 0;
+		if (flush_batch(w, old) < 0)
+			return -1;
+	}
+}
+
+/* Pending bytes over every batch, to bound memory: 4 x --batch-bytes. */
+static int
+bound_pending(struct writer *w)
+{
+	size_t sum = 0;
+
+	for (size_t i = 0; i < MAX_BATCHES; i++)
+		sum += w->b[i].rows.len + w->b[i].del.lits.len;
+	return sum > 4 * w->o->batch_bytes ? flush_all(w) : 0;
 }
 
 /* Hold the event's frame for the dead-letter file. */
@@ -621,16 +653,34 @@ hold(struct cdc_buf *held, const struct cdc_frame *fr)
 	held->len += fr->len + 4;
 }
 
+/* The collection's pending batch, or a free one (NULL if none is free). */
+static struct batch *
+batch_find(struct writer *w, const char *db, const char *coll)
+{
+	struct batch *free_b = NULL;
+
+	for (size_t i = 0; i < MAX_BATCHES; i++) {
+		struct batch *b = &w->b[i];
+
+		if (b->kind && !strcmp(b->db, db) && !strcmp(b->coll, coll))
+			return b;
+		if (!b->kind && !free_b)
+			free_b = b;
+	}
+	return free_b;
+}
+
 /*
- * Join the batch, flushing it first when it is of another kind, collection
- * or partition.  Partition-key collections get no partitionName.
+ * Join the collection's batch, flushing it first when it holds another kind
+ * or partition.  Partition-key collections get no partitionName.  NULL
+ * after a refusal.
  */
-static int
+static struct batch *
 batch_join(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, const char *db, const char *coll,
     const struct coll *c)
 {
-	struct batch *b = &w->b;
+	struct batch *b;
 	char part[256];
 
 	snprintf(part, sizeof part, "%.*s", (int)ev->partition.n,
@@ -638,12 +688,17 @@ batch_join(struct writer *w, const struct cdc_frame *fr,
 	if (c->info.partition_key || (ev->type == CDC_EV_INSERT &&
 	    !strcmp(part, "_default")))
 		part[0] = '\0';
-	if (b->kind && (b->kind != ev->type || strcmp(b->db, db) ||
-	    strcmp(b->coll, coll) || strcmp(b->part, part)) &&
-	    flush_batch(w) < 0)
-		return -1;
+	if (!(b = batch_find(w, db, coll))) {
+		if (flush_all(w) < 0)
+			return NULL;
+		b = &w->b[0];
+	}
+	if (b->kind && (b->kind != ev->type || strcmp(b->part, part)) &&
+	    flush_batch(w, b) < 0)
+		return NULL;
 	if (b->kind == 0) {
 		b->kind = ev->type;
+		b->seq = w->nseq++;
 		snprintf(b->db, sizeof b->db, "%s", db);
 		snprintf(b->coll, sizeof b->coll, "%s", coll);
 		snprintf(b->part, sizeof b->part, "%s", part);
@@ -651,7 +706,7 @@ batch_join(struct writer *w, const struct cdc_frame *fr,
 	}
 	if (w->dead)
 		hold(&b->held, fr);
-	return 0;
+	return b;
 }
 
 /* === events === */
@@ -728,8 +783,8 @@ static int
 on_insert(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, const char *db, const char *coll)
 {
-	struct batch *b = &w->b;
 	const struct coll *c = coll_info(w, db, coll);
+	struct batch *b;
 	char err[512];
 
 	if (cdc_cols_parse(&w->cols, ev->map, err, sizeof err) < 0)
@@ -737,7 +792,7 @@ on_insert(struct writer *w, const struct cdc_frame *fr,
 	w->cols.flags = CDC_JSON_REST;
 	cdc_apply_cols_strip(&w->cols, &c->info);
 	take_geometry(w);
-	if (batch_join(w, fr, ev, db, coll, c) < 0)
+	if (!(b = batch_join(w, fr, ev, db, coll, c)))
 		return -1;
 	for (size_t r = 0; r < w->cols.rows; r++) {
 		if (b->n > 0)
@@ -747,13 +802,13 @@ on_insert(struct writer *w, const struct cdc_frame *fr,
 		if (++b->n >= w->o->batch_rows ||
 		    b->rows.len >= w->o->batch_bytes) {
 			/* The rest of the event starts a new batch. */
-			if (flush_batch(w) < 0 ||
+			if (flush_batch(w, b) < 0 ||
 			    (r + 1 < w->cols.rows &&
-			    batch_join(w, fr, ev, db, coll, c) < 0))
+			    !(b = batch_join(w, fr, ev, db, coll, c))))
 				return -1;
 		}
 	}
-	return 0;
+	return bound_pending(w);
 }
 
 /* Deletes join the batch; one request holds at most 1000 keys. */
@@ -763,7 +818,7 @@ on_delete(struct writer *w, const struct cdc_frame *fr,
 {
 	const msgpack_object *keys = cdc_map_get(ev->map, "keys");
 	const struct coll *c = coll_info(w, db, coll);
-	struct batch *b = &w->b;
+	struct batch *b = batch_find(w, db, coll);
 	const char *pk;
 	size_t pkn;
 	char err[512];
@@ -776,10 +831,10 @@ on_delete(struct writer *w, const struct cdc_frame *fr,
 	if (keys->via.array.size > 0 && keys->via.array.ptr[0].type ==
 	    MSGPACK_OBJECT_STR && !w->o->rest.dry_run)
 		use_exprparams(w);
-	if (b->kind == CDC_EV_DELETE && (strlen(b->pk) != pkn ||
-	    memcmp(b->pk, pk, pkn)) && flush_batch(w) < 0)
+	if (b && b->kind == CDC_EV_DELETE && (strlen(b->pk) != pkn ||
+	    memcmp(b->pk, pk, pkn)) && flush_batch(w, b) < 0)
 		return -1;
-	if (batch_join(w, fr, ev, db, coll, c) < 0)
+	if (!(b = batch_join(w, fr, ev, db, coll, c)))
 		return -1;
 	snprintf(b->pk, sizeof b->pk, "%.*s", (int)pkn, pk);
 	for (uint32_t i = 0; i < keys->via.array.size; i++) {
@@ -788,12 +843,12 @@ on_delete(struct writer *w, const struct cdc_frame *fr,
 			return data_error(w, fr, ev, db, coll, err);
 		if ((b->del.n >= 1000 || b->del.n >= w->o->batch_rows ||
 		    b->del.lits.len >= w->o->batch_bytes) &&
-		    (flush_batch(w) < 0 || (i + 1 < keys->via.array.size &&
-		    batch_join(w, fr, ev, db, coll, c) < 0)))
+		    (flush_batch(w, b) < 0 || (i + 1 < keys->via.array.size &&
+		    !(b = batch_join(w, fr, ev, db, coll, c)))))
 			return -1;
 		snprintf(b->pk, sizeof b->pk, "%.*s", (int)pkn, pk);
 	}
-	return 0;
+	return bound_pending(w);
 }
 
 /* ,"k": the event's value of key (null when absent) */
@@ -1208,7 +1263,7 @@ on_ddl(struct writer *w, const struct cdc_frame *fr,
 	char err[1024], src[300];
 	int rc;
 
-	if (flush_batch(w) < 0)
+	if (flush_all(w) < 0)
 		return -1;
 	if ((rc = apply_ddl(w, ev, db, coll, err, sizeof err)) == 0)
 		return 0;
@@ -1224,7 +1279,7 @@ on_checkpoint(struct writer *w, const struct cdc_frame *fr)
 	char err[512], *frame;
 	int rc;
 
-	if (flush_batch(w) < 0 || !w->o->ckpt)
+	if (flush_all(w) < 0 || !w->o->ckpt)
 		return w->status ? -1 : 0;
 	frame = cdc_xmalloc(fr->len + 4);
 	cdc_input_frame_bytes(fr, frame);
@@ -1281,7 +1336,7 @@ run(struct writer *w)
 			break;
 	}
 	if (w->status == 0 && !cdc_stop_sig)
-		flush_batch(w);
+		flush_all(w);
 	if (n < 0 && w->status == 0) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_DATA;
@@ -1382,9 +1437,11 @@ teardown(struct writer *w)
 	cdc_rest_fini(&w->rest);
 	cdc_wreader_close(&w->in);
 	cdc_buf_fini(&w->body);
-	cdc_buf_fini(&w->b.rows);
-	cdc_buf_fini(&w->b.held);
-	cdc_apply_del_fini(&w->b.del);
+	for (size_t i = 0; i < MAX_BATCHES; i++) {
+		cdc_buf_fini(&w->b[i].rows);
+		cdc_buf_fini(&w->b[i].held);
+		cdc_apply_del_fini(&w->b[i].del);
+	}
 	cdc_cols_fini(&w->cols);
 	for (size_t i = 0; i < w->ncolls; i++)
 		cdc_apply_info_fini(&w->colls[i].info);

@@ -4,7 +4,7 @@
 # mode, batching by rows and bytes, --timeout and --retry-max, a 404 naming
 # the Milvus version, flush skipped on 2.4, SIGTERM while idle.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 36
 D=tests/e2e/data
 python3 tests/e2e/cdcgen.py <"$D/alltypes.jsonl" >"$T/all.cdc"
 # 20 rows of 64-dim vectors in 2 insert events, a flush, a create_database.
@@ -116,6 +116,30 @@ check "--batch-bytes 4k: more requests ($n), none above 4k + one row" sh -c \
 import json, sys
 print(max(len(r[\"rawBody\"]) for r in json.load(sys.stdin) if r[\"path\"].endswith(\"upsert\")))') -lt 6000 ]"
 is "$(fake_rows | wc -l)" 20 "and every row arrives"
+
+# Two collections interleaved (a, b, a, b, ...): each keeps its own batch.
+python3 - <<'PY' | python3 tests/e2e/cdcgen.py >"$T/ab.cdc"
+import json
+fs = [{"field_id": 100, "name": "id", "type": "Int64", "primary_key": True, "params": {}},
+      {"field_id": 101, "name": "v", "type": "FloatVector", "params": {"dim": "2"}}]
+for c in "ab":
+    print(json.dumps({"type": "create_collection", "ts": 1, "db": "default", "collection": c,
+                      "src": {"topic": "t", "partition": 0, "offset": 0}, "schema": {"name": c, "fields": fs}}))
+for i in range(20):
+    c = "ab"[i % 2]
+    print(json.dumps({"type": "insert", "ts": 2 + i, "db": "default", "collection": c, "partition": "_default",
+                      "src": {"topic": "t", "partition": 0, "offset": 1 + i}, "rows": 5, "pk": "id", "columns": [
+        {"name": "id", "field_id": 100, "type": "Int64", "data": list(range(5 * i, 5 * i + 5))},
+        {"name": "v", "field_id": 101, "type": "FloatVector", "dim": 2, "data": {"$vec_f32": [0.5] * 10}}]}))
+    if i == 13:
+        print(json.dumps({"type": "delete", "ts": 100, "db": "default", "collection": "a",
+                          "src": {"topic": "t", "partition": 0, "offset": 50}, "pk": "id", "keys": [0, 60]}))
+PY
+reset
+$W --uri "$FAKE_URI" <"$T/ab.cdc"
+is "$(count entities/upsert):$(count entities/delete)" "3:1" "interleaved collections batch apart: 3 upserts (a's split by its delete), 1 delete"
+is "$(fake_rows | python3 -c 'import json, sys; print(sorted((json.loads(l)["collection"], json.loads(l)["row"]["id"]) for l in sys.stdin if "\"a\"" in l and json.loads(l)["row"]["id"] in (0, 60, 70)))')" \
+	"[('a', 70)]" "and a's delete came after a's earlier inserts, before its later ones"
 
 # --- timeouts and retries
 reset
