@@ -53,6 +53,7 @@ struct opts {
 struct topic {
 	char *name;
 	int64_t start, end;	/* start offset; high watermark seen at start */
+	int64_t first;		/* low watermark seen at start */
 	int absent;		/* topic does not exist (yet) */
 	rd_kafka_queue_t *q;	/* its own message queue (NULL: the main) */
 	double eof_since;	/* at the end of its log since then, or 0 */
@@ -396,6 +397,7 @@ query_ends(struct reader *r)
 			r->t[i].absent = 1;
 			lo = hi = 0;
 		}
+		r->t[i].first = lo;
 		r->t[i].end = hi;
 	}
 }
@@ -671,6 +673,14 @@ setup(struct reader *r, char *err, size_t errsz)
 	query_ends(r);
 	if (start_from(r, err, errsz) < 0 || load_resume(r, err, errsz) < 0)
 		return -1;
+	for (size_t i = 0; i < r->nt; i++)
+		if (r->t[i].start < r->t[i].first && (r->resumed ||
+		    (strchr(r->o->from, ':') && strncmp(r->o->from, "ts:", 3) &&
+		    strncmp(r->o->from, "time:", 5))))
+			cdc_log_warn("%s: offsets %jd to %jd are no longer in "
+			    "Kafka (retention); reading from %jd", r->t[i].name,
+			    (intmax_t)r->t[i].start, (intmax_t)r->t[i].first - 1,
+			    (intmax_t)r->t[i].first);
 	cdc_frame_writer_init(&r->fw);
 	write_header(r);
 	return assign(r, err, errsz);
