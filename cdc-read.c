@@ -81,6 +81,7 @@ struct reader {
 	double last_ckpt, last_progress;
 	uint64_t ckpt_ts, ckpt_done;	/* watermark of the last checkpoint */
 	int ckpt_all, ckpt_any;
+	uint64_t ckpt_events;		/* events written before it */
 	int stop, status, out_dead, dirty;
 	int draining;		/* after a bad record: up to the ends, then 3 */
 };
@@ -245,6 +246,22 @@ parse_ops(const char *s, unsigned *ops)
 	return rc == 0 && *ops ? 0 : -1;
 }
 
+/* Seconds, fractions allowed, 0 to a day; *e says why not. */
+static double
+seconds(const char *s, const char **e)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || v != v)
+		*e = "not a number";
+	else if (v < 0)
+		*e = "too small";
+	else if (v > 86400)
+		*e = "too large";
+	return v;
+}
+
 /* One option; 0, 1 to exit 0 at once, -1 for a usage error. */
 static int
 opt_one(struct opts *o, int ch, const char *arg)
@@ -271,12 +288,8 @@ opt_one(struct opts *o, int ch, const char *arg)
 	case 'c': o->count = cdc_opt_num(arg, 1, INT64_MAX, &e); break;
 	case 'R': push(&o->resume, &o->nresume, arg); break;
 	case 'S': o->state = arg; break;
-	case 'I':
-		o->ckpt_interval = (double)cdc_opt_num(arg, 0, 86400, &e);
-		break;
-	case 'L':
-		o->idle_after = (double)cdc_opt_num(arg, 0, 86400, &e);
-		break;
+	case 'I': o->ckpt_interval = seconds(arg, &e); break;
+	case 'L': o->idle_after = seconds(arg, &e); break;
 	case 'C': push(&o->colls, &o->ncolls, arg); break;
 	case 'D': push(&o->dbs, &o->ndbs, arg); break;
 	case 'O':
@@ -856,19 +869,41 @@ release_one(struct reader *r, const struct cdc_msg *m)
 		r->stop = 1;
 }
 
-/* Release what the ticks allow; 1 if anything moved. */
+static void checkpoint(struct reader *r, int final);
+
+/* A checkpoint inside a long release: the interval is over and a few
+ * events went out since the last one. */
+static int
+ckpt_due(const struct reader *r)
+{
+	return r->events >= r->ckpt_events + 64 &&
+	    cdc_now() - r->last_ckpt >= r->o->ckpt_interval;
+}
+
+/*
+ * Release what the ticks allow; 1 if anything moved.  A long release
+ * (a backlog) is checkpointed on the way: what went out is committed, the
+ * checkpoint written, and the rest released again.
+ */
 static int
 release(struct reader *r)
 {
 	struct cdc_msg **v;
 	uint64_t bound = cdc_order_bound(r->ord);
 	uint64_t lim = bound < r->until_ts ? bound : r->until_ts;
-	size_t n = cdc_order_release(r->ord, lim, &v), i;
+	size_t n = cdc_order_release(r->ord, lim, &v), i, any = n;
 
-	for (i = 0; i < n && !r->stop; i++)
+	for (i = 0; i < n && !r->stop; i++) {
 		release_one(r, v[i]);
+		if (i + 1 < n && !r->stop && ckpt_due(r)) {
+			cdc_order_commit(r->ord, i + 1);
+			checkpoint(r, 0);
+			n = cdc_order_release(r->ord, lim, &v);
+			i = (size_t)-1;
+		}
+	}
 	cdc_order_commit(r->ord, i);
-	return n > 0;
+	return any > 0;
 }
 
 /* Has anything a checkpoint states moved since the last one written? */
@@ -901,6 +936,7 @@ checkpoint(struct reader *r, int final)
 	char err[512];
 
 	r->last_ckpt = cdc_now();
+	r->ckpt_events = r->events;
 	if (r->out_dead)
 		return;
 	cdc_order_watermark(r->ord, &c.ts, &c.done, &c.done_all);

@@ -8,7 +8,7 @@
 # tested here: the embedded Kafka answers every offsets-for-times query
 # with the end of the log.)
 . "$(dirname "$0")/lib.sh"
-plan 8
+plan 9
 start_kafka
 R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
 
@@ -103,6 +103,30 @@ for seed in 1 2 3 4; do
 done
 is "$bad" "" "kill -9 at random points + --resume = one run"
 
+
+# Following while milvus-sim writes: kill -9 after N bytes (as above),
+# three times, resuming each time; then to the end: one run.
+rm -f "$T/l.ckpt" "$T/l.state" "$T/l.ev"
+build/milvus-sim -b "$BROKERS" --prefix live --workload multi --rows 3000 \
+    --batch 10 >/dev/null 2>&1 &
+sim=$!
+for n in 30000 150000 400000; do
+	$R --prefix live --checkpoint-interval 0 --idle-after 0.2 \
+	    --resume "$T/l.ckpt" --state "$T/l.state" >"$T/fifo" 2>/dev/null &
+	pid=$!
+	{ head -c "$n"; kill -9 $pid 2>/dev/null || true; cat; } <"$T/fifo" >"$T/l.cdc"
+	wait $pid 2>/dev/null || true
+	build/cdc-lastckpt -u -x collection_id "$T/l.cdc" "$T/l.ckpt" >>"$T/l.ev"
+	diag "following: killed after $n bytes, $(grep -c . "$T/l.ev") events so far"
+done
+wait $sim
+$R --prefix live -e --resume "$T/l.ckpt" --state "$T/l.state" >"$T/l.cdc"
+build/cdc-lastckpt -x collection_id "$T/l.cdc" "$T/l.ckpt" >>"$T/l.ev"
+$R --prefix live -e >"$T/lfull.cdc"
+build/cdc-lastckpt -x collection_id "$T/lfull.cdc" "$T/x.ckpt" >"$T/lfull.ev"
+diag "following: $(grep -c . "$T/l.ev") events, $(grep -c . "$T/lfull.ev") in one run"
+r=0; grep . "$T/l.ev" | cmp -s - "$T/lfull.ev" || r=1
+is $r 0 "following while Milvus writes, kill -9 and --resume: one run"
 
 # A closed pipe at random bytes (| head -c N): a quiet stop, and resuming
 # from the last checkpoint that got through gives the rest.
