@@ -85,13 +85,17 @@ check "-v prints progress with lag, -u flushes as it goes ($n events)" \
 start_kafka
 grep '"by-dev-rootcoord-dml_0"' "$FIXTURES/records.jsonl" >"$T/first.jsonl"
 grep -v '"by-dev-rootcoord-dml_0"' "$FIXTURES/records.jsonl" >"$T/later.jsonl"
-./cdc-read -b "$BROKERS" --idle-after 3 -u >"$T/follow.cdc" 2>/dev/null &
+./cdc-read -b "$BROKERS" -t by-dev-rootcoord-dml_0 -t by-dev-rootcoord-dml_1 \
+    -t by-dev-replicate-msg --idle-after 5 -u >"$T/follow.cdc" 2>/dev/null &
 pid=$!
 sleep 1
 load_fixtures "$T/first.jsonl"
 sleep 1
 load_fixtures "$T/later.jsonl"
-sleep 5
+for _ in $(seq 200); do
+	[ "$(events <"$T/follow.cdc" | wc -l)" -ge 12 ] && break
+	sleep 0.1
+done
 kill -TERM $pid
 wait $pid 2>/dev/null || true
 events <"$T/follow.cdc" | sed 's/"src":{[^}]*}//' >"$T/follow"
