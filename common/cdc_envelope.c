@@ -160,17 +160,56 @@ source(struct cdc_buf *b, const struct cdc_env *env,
 	cdc_buf_addc(b, '}');
 }
 
+void
+cdc_env_fini(struct cdc_env *env)
+{
+	cdc_buf_fini(&env->tail);
+	cdc_buf_fini(&env->tail_key);
+	cdc_buf_fini(&env->key_scratch);
+}
+
+/* Every input of tail() but env->name, which does not change, as bytes. */
 static void
-tail(struct cdc_buf *b, const struct cdc_env *env, const struct cdc_event *ev,
+tail_key(struct cdc_buf *k, const struct cdc_env *env,
+    const struct cdc_event *ev, const char *op)
+{
+	const int64_t num[5] = {(int64_t)ev->ts, env->now_ms,
+	    ev->src.partition, ev->src.offset, ev->has_partition};
+	const struct cdc_str s[6] = {ev->db, ev->collection, ev->partition,
+	    ev->vchannel, ev->src.topic, {op, strlen(op)}};
+
+	k->len = 0;
+	cdc_buf_add(k, num, sizeof num);
+	for (int i = 0; i < 6; i++) {
+		cdc_buf_add(k, &s[i].n, sizeof s[i].n);
+		cdc_buf_add(k, s[i].p, s[i].n);
+	}
+}
+
+/* ,"source":{..},"op":..,"ts_ms":..} built once per event (callgrind: it
+ * was a tenth of a 128-float row's instructions), then copied. */
+static void
+tail(struct cdc_buf *b, struct cdc_env *env, const struct cdc_event *ev,
     const char *op)
 {
-	cdc_buf_adds(b, ",\"source\":");
-	source(b, env, ev);
-	cdc_buf_adds(b, ",\"op\":\"");
-	cdc_buf_adds(b, op);
-	cdc_buf_adds(b, "\",\"ts_ms\":");
-	add_i64(b, env->now_ms);
-	cdc_buf_addc(b, '}');
+	struct cdc_buf *t = &env->tail, swap;
+
+	tail_key(&env->key_scratch, env, ev, op);
+	if (t->len == 0 || env->key_scratch.len != env->tail_key.len ||
+	    memcmp(env->key_scratch.p, env->tail_key.p, env->tail_key.len)) {
+		swap = env->tail_key;
+		env->tail_key = env->key_scratch;
+		env->key_scratch = swap;
+		t->len = 0;
+		cdc_buf_adds(t, ",\"source\":");
+		source(t, env, ev);
+		cdc_buf_adds(t, ",\"op\":\"");
+		cdc_buf_adds(t, op);
+		cdc_buf_adds(t, "\",\"ts_ms\":");
+		add_i64(t, env->now_ms);
+		cdc_buf_addc(t, '}');
+	}
+	cdc_buf_add(b, t->p, t->len);
 }
 
 /* The flat format's metadata: ,"__op":..,"__ts":..,"__db":..,"__collection":.. */
@@ -188,7 +227,7 @@ flat_meta(struct cdc_buf *b, const struct cdc_event *ev, const char *op)
 
 int
 cdc_env_insert(struct cdc_buf *key, struct cdc_buf *val,
-    const struct cdc_env *env, const struct cdc_event *ev,
+    struct cdc_env *env, const struct cdc_event *ev,
     const struct cdc_cols *cols, size_t row, char *err, size_t errsz)
 {
 	if (cdc_json_pk(key, cols, row, err, errsz) < 0)
@@ -209,7 +248,7 @@ cdc_env_insert(struct cdc_buf *key, struct cdc_buf *val,
 
 int
 cdc_env_delete(struct cdc_buf *key, struct cdc_buf *val,
-    const struct cdc_env *env, const struct cdc_event *ev,
+    struct cdc_env *env, const struct cdc_event *ev,
     struct cdc_str pk, const msgpack_object *k, char *err, size_t errsz)
 {
 	if (cdc_json_key(key, pk, k, err, errsz) < 0)

@@ -3,6 +3,7 @@
  * templates, and Debezium-style or flat JSON keys and values for each row of
  * an insert and each key of a delete.  Output goes into caller buffers
  * (struct cdc_buf, cdc_json.h); nothing here allocates what it returns.
+ * struct cdc_env owns a cache that cdc_env_fini() frees.
  */
 #ifndef CDC_ENVELOPE_H
 #define CDC_ENVELOPE_H
@@ -21,7 +22,12 @@ struct cdc_env {
 	int with_schema;	/* Kafka Connect JsonConverter {schema,payload} */
 	const char *name;	/* Debezium source.name (the logical server) */
 	int64_t now_ms;		/* processing time for ts_ms */
+	/* Cache: the envelope's tail (source, op, ts_ms) is the same for
+	 * every row of an event; tail_key holds what it was built from. */
+	struct cdc_buf tail, tail_key, key_scratch;
 };
+
+void cdc_env_fini(struct cdc_env *env);
 
 /*
  * Expand {db}, {collection}, {partition} and {op} in tmpl into out (a NUL-
@@ -52,11 +58,11 @@ void cdc_env_headers(struct cdc_env_hdr h[CDC_ENV_NHDR],
 
 /* Key and value of insert row `row`. 0, or -1 with err (a bad value). */
 int cdc_env_insert(struct cdc_buf *key, struct cdc_buf *val,
-    const struct cdc_env *env, const struct cdc_event *ev,
+    struct cdc_env *env, const struct cdc_event *ev,
     const struct cdc_cols *cols, size_t row, char *err, size_t errsz);
 /* Key and value of delete key `k` (pk: the key field name). */
 int cdc_env_delete(struct cdc_buf *key, struct cdc_buf *val,
-    const struct cdc_env *env, const struct cdc_event *ev,
+    struct cdc_env *env, const struct cdc_event *ev,
     struct cdc_str pk, const msgpack_object *k, char *err, size_t errsz);
 /* A DDL or schema event as JSON: key {"db":..,"collection":..}, value the
  * event's keys with "op" for "type". */

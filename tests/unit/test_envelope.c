@@ -191,7 +191,8 @@ render(struct cdc_env *env, struct ev_fix *f, struct cdc_buf *key,
 
 T_TEST(envelope_debezium_insert_delete)
 {
-	struct cdc_env env = {CDC_ENV_DEBEZIUM, 0, "srv", 1700000000123LL};
+	struct cdc_env env = {.format = CDC_ENV_DEBEZIUM, .with_schema = 0,
+	    .name = "srv", .now_ms = 1700000000123LL};
 	struct cdc_buf key = {0}, val = {0};
 	struct ev_fix f;
 
@@ -211,11 +212,63 @@ T_TEST(envelope_debezium_insert_delete)
 	fix_fini(&f);
 	cdc_buf_fini(&key);
 	cdc_buf_fini(&val);
+	cdc_env_fini(&env);
+}
+
+/* Value of ev's insert row 0 rendered with env, as a string to compare. */
+static const char *
+tail_of(struct cdc_env *env, struct ev_fix *f, struct cdc_buf *key,
+    struct cdc_buf *val)
+{
+	T_EQ_INT(render(env, f, key, val), 0);
+	cdc_buf_addc(val, '\0');
+	return strstr(val->p, ",\"source\":");
+}
+
+/* The tail is built once per event and reused: any change of what it shows
+ * (or of processing time) must rebuild it. */
+T_TEST(envelope_tail_cache)
+{
+	struct cdc_env env = {.format = CDC_ENV_DEBEZIUM, .with_schema = 0,
+	    .name = "srv", .now_ms = 1700000000123LL};
+	struct cdc_buf key = {0}, val = {0};
+	struct ev_fix f;
+
+	build(&f, "insert", 1);
+	T_EQ_STR(tail_of(&env, &f, &key, &val), "," SOURCE("\"partition\":"
+	    "\"_default\",") ",\"op\":\"c\",\"ts_ms\":1700000000123}");
+	T_EQ_STR(tail_of(&env, &f, &key, &val), "," SOURCE("\"partition\":"
+	    "\"_default\",") ",\"op\":\"c\",\"ts_ms\":1700000000123}");
+	f.ev.src.offset = 43;
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"kafka_offset\":43,"));
+	f.ev.src.partition = 4;
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"kafka_partition\":4,"));
+	f.ev.vchannel = (struct cdc_str){"v1", 2};
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"vchannel\":\"v1\""));
+	f.ev.partition = (struct cdc_str){"p2", 2};
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"partition\":\"p2\""));
+	f.ev.has_partition = 0;
+	T_CHECK(!strstr(tail_of(&env, &f, &key, &val), "\"partition\":\""));
+	f.ev.collection = (struct cdc_str){"c2", 2};
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"collection\":\"c2\""));
+	f.ev.db = (struct cdc_str){"d2", 2};
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"db\":\"d2\""));
+	f.ev.src.topic = (struct cdc_str){"t9", 2};
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"kafka_topic\":\"t9\""));
+	f.ev.ts += 1;
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"tso\":445644800000000006}"));
+	env.now_ms++;
+	T_CHECK(strstr(tail_of(&env, &f, &key, &val), "\"ts_ms\":1700000000124}"));
+	fix_fini(&f);
+	cdc_buf_fini(&key);
+	cdc_buf_fini(&val);
+	cdc_env_fini(&env);
 }
 
 T_TEST(envelope_flat_json)
 {
-	struct cdc_env env = {CDC_ENV_JSON, 0, "srv", 1};
+	struct cdc_env env = {.format = CDC_ENV_JSON, .with_schema = 0,
+	    .name = "srv", .now_ms = 1};
 	struct cdc_buf key = {0}, val = {0};
 	struct ev_fix f;
 
@@ -234,6 +287,7 @@ T_TEST(envelope_flat_json)
 	fix_fini(&f);
 	cdc_buf_fini(&key);
 	cdc_buf_fini(&val);
+	cdc_env_fini(&env);
 }
 
 #define KEY_SCHEMA(t) "{\"type\":\"struct\",\"fields\":[{\"type\":\"" t \
@@ -273,7 +327,8 @@ T_TEST(envelope_flat_json)
 
 T_TEST(envelope_with_schema)
 {
-	struct cdc_env env = {CDC_ENV_DEBEZIUM, 1, "srv", 1700000000123LL};
+	struct cdc_env env = {.format = CDC_ENV_DEBEZIUM, .with_schema = 1,
+	    .name = "srv", .now_ms = 1700000000123LL};
 	struct cdc_buf key = {0}, val = {0};
 	struct ev_fix f;
 
@@ -298,6 +353,7 @@ T_TEST(envelope_with_schema)
 	fix_fini(&f);
 	cdc_buf_fini(&key);
 	cdc_buf_fini(&val);
+	cdc_env_fini(&env);
 }
 
 T_TEST(envelope_ddl)
