@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <protobuf-c/protobuf-c.h>
@@ -24,20 +25,32 @@
 #include "cdc_input.h"
 #include "cdc_json.h"
 #include "cdc_kafka.h"
+#include "cdc_render.h"
 #include "cdc_util.h"
 #include "cdc_writer.h"
 
 #define WINDOW (1u << 20)	/* produced but unacknowledged, at most */
+#define STR(b) ((struct cdc_str){(b).p, (b).len})
 
 struct opts {
 	const char *tmpl, *ddl_topic, *ckpt, *name;
 	struct cdc_kafka_opts kafka;	/* -b, -X, -F */
 	enum cdc_env_format format;
 	int tombstones, dump, verbose, with_schema;
+	int jobs;		/* render threads besides the main one */
 	double flush_timeout;
 	size_t max_frame;
 	char **files;
 	size_t nfiles;
+};
+
+/* One render thread's own state (cdc_render.h): its envelope cache, and
+ * the buffers --with-schema wraps into. */
+struct rctx {
+	struct writer *w;
+	const struct cdc_event *ev;
+	struct cdc_env env;
+	struct cdc_buf wkey, wval;
 };
 
 struct writer {
@@ -48,6 +61,9 @@ struct writer {
 	struct cdc_cols cols;
 	struct cdc_env env;
 	struct cdc_ckq q;	/* message sequence numbers and checkpoints */
+	struct cdc_render *render;
+	struct rctx *rctx;	/* 1 + jobs of them */
+	void **rargs;		/* &rctx[i], as cdc_render_start() wants */
 	uint64_t rows, msgs;
 	int status, failed;
 	int connected;	/* connect_first() was called */
@@ -68,6 +84,7 @@ static const struct option longopts[] = {
 	{"checkpoint", required_argument, NULL, 'C'},
 	{"flush-timeout", required_argument, NULL, 'W'},
 	{"max-frame", required_argument, NULL, 'M'},
+	{"jobs", required_argument, NULL, 'j'},
 	{"dump-config", no_argument, NULL, 'd'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -85,7 +102,8 @@ usage(FILE *f)
 	    "[--no-tombstones]\n"
 	    "                       [--with-schema] [--name name] "
 	    "[--checkpoint file]\n"
-	    "                       [--flush-timeout secs] [-vq] [file ...]\n",
+	    "                       [--flush-timeout secs] [-j jobs] [-vq] "
+	    "[file ...]\n",
 	    f);
 }
 
@@ -110,6 +128,8 @@ help(void)
 	    "      --checkpoint FILE     persist checkpoints once delivered\n"
 	    "      --flush-timeout SECS  at a signal, wait this long (30)\n"
 	    "      --max-frame SIZE      largest frame accepted (256m)\n"
+	    "  -j, --jobs N              threads rendering rows besides the\n"
+	    "                            main one (1; 0 on a single CPU)\n"
 	    "  -v, --verbose             more messages\n"
 	    "  -q, --quiet               errors only\n"
 	    "  -h, --help                this text\n"
@@ -160,6 +180,7 @@ opt_one(struct opts *o, int ch, const char *arg)
 		break;
 	case 'M': o->max_frame = (size_t)cdc_opt_size(arg, 16, UINT32_MAX, &e);
 		break;
+	case 'j': o->jobs = (int)cdc_opt_num(arg, 0, 64, &e); break;
 	case 'd': o->dump = 1; break;
 	case 'v': o->verbose++; break;
 	case 'q': o->verbose = -1; break;
@@ -185,8 +206,9 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->tombstones = 1;
 	o->flush_timeout = 30;
 	o->max_frame = CDC_FRAME_MAX_DEFAULT;
+	o->jobs = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "b:X:F:t:f:N:vqhV", longopts,
+	while ((ch = getopt_long(argc, argv, "b:X:F:t:f:N:j:vqhV", longopts,
 	    NULL)) != -1)
 		if ((rc = opt_one(o, ch, ch == '?' ? argv[optind - 1] :
 		    optarg)) != 0)
@@ -319,7 +341,7 @@ headers(const struct cdc_event *ev, const char *op)
 
 /* Produce one message (val NULL: a tombstone).  0 or -1. */
 static int
-produce(struct writer *w, const char *topic, const struct cdc_buf *key,
+produce(struct writer *w, const char *topic, struct cdc_str key,
     const void *val, size_t vlen, const struct cdc_event *ev, const char *op)
 {
 	rd_kafka_headers_t *h = headers(ev, op);
@@ -331,7 +353,7 @@ produce(struct writer *w, const char *topic, const struct cdc_buf *key,
 		rd_kafka_poll(w->rk, 100);
 	for (;;) {
 		err = rd_kafka_producev(w->rk, RD_KAFKA_V_TOPIC(topic),
-		    RD_KAFKA_V_KEY(key->p, key->len), RD_KAFKA_V_VALUE(
+		    RD_KAFKA_V_KEY(key.p, key.n), RD_KAFKA_V_VALUE(
 		    (void *)(uintptr_t)val, vlen),
 		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_HEADERS(h),
@@ -345,8 +367,8 @@ produce(struct writer *w, const char *topic, const struct cdc_buf *key,
 		cdc_log_err("%.*s.%.*s (%.*s@%jd): cannot produce key %.*s to "
 		    "'%s': %s%s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
 		    ev->collection.p, (int)ev->src.topic.n, ev->src.topic.p,
-		    (intmax_t)ev->src.offset, (int)(key->len > 200 ? 200 :
-		    key->len), key->p, topic, rd_kafka_err2str(err),
+		    (intmax_t)ev->src.offset, (int)(key.n > 200 ? 200 : key.n),
+		    key.p, topic, rd_kafka_err2str(err),
 		    err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
 		    " (raise -X message.max.bytes)" : "");
 		w->status = CDC_EXIT_RUNTIME;
@@ -380,11 +402,33 @@ produce_kv(struct writer *w, const char *topic, const struct cdc_event *ev,
     const msgpack_object *k)
 {
 	if (!w->env.with_schema)
-		return produce(w, topic, &w->key, w->val.p, w->val.len, ev, op);
+		return produce(w, topic, STR(w->key), w->val.p, w->val.len, ev,
+		    op);
 	w->wkey.len = w->wval.len = 0;
 	cdc_env_wrap(&w->wkey, &w->wval, &w->key, &w->val, &w->env, ev, cols,
 	    pk, k);
-	return produce(w, topic, &w->wkey, w->wval.p, w->wval.len, ev, op);
+	return produce(w, topic, STR(w->wkey), w->wval.p, w->wval.len, ev, op);
+}
+
+/* cdc_render_fn: key and value of insert row `row`, on any thread. */
+static int
+render_row(void *arg, size_t row, struct cdc_buf *key, struct cdc_buf *val,
+    char *err, size_t errsz)
+{
+	struct rctx *x = arg;
+	struct cdc_buf t;
+
+	if (cdc_env_insert(key, val, &x->env, x->ev, &x->w->cols, row, err,
+	    errsz) < 0)
+		return -1;
+	if (!x->env.with_schema)
+		return 0;
+	x->wkey.len = x->wval.len = 0;
+	cdc_env_wrap(&x->wkey, &x->wval, key, val, &x->env, x->ev,
+	    &x->w->cols, x->w->cols.pk_name, NULL);
+	t = *key, *key = x->wkey, x->wkey = t;
+	t = *val, *val = x->wval, x->wval = t;
+	return 0;
 }
 
 static int
@@ -392,23 +436,27 @@ on_insert(struct writer *w, const struct cdc_event *ev, char *err,
     size_t errsz)
 {
 	char topic[256];
+	struct cdc_str k, v;
+	int rc;
 
 	if (cdc_cols_parse(&w->cols, ev->map, err, errsz) < 0 ||
 	    topic_for(w, topic, sizeof topic, ev, "insert") < 0)
 		return -1;
 	/* Connect's io.debezium.data.Json is a string of JSON text. */
 	w->cols.flags = w->env.with_schema ? CDC_JSON_JSON_AS_STR : 0;
-	for (size_t r = 0; r < w->cols.rows; r++) {
-		w->key.len = w->val.len = 0;
-		if (cdc_env_insert(&w->key, &w->val, &w->env, ev, &w->cols, r,
-		    err, errsz) < 0)
-			return -1;
-		if (produce_kv(w, topic, ev, "c", &w->cols, w->cols.pk_name,
-		    NULL) < 0)
-			return -2;
+	for (int i = 0; i <= w->o->jobs; i++) {
+		w->rctx[i].ev = ev;
+		w->rctx[i].env.now_ms = w->env.now_ms;
 	}
-	w->rows += w->cols.rows;
-	return 0;
+	cdc_render_start(w->render, render_row, w->rargs, w->cols.rows);
+	while ((rc = cdc_render_next(w->render, &k, &v, err, errsz)) == 1) {
+		if (produce(w, topic, k, v.p, v.n, ev, "c") < 0) {
+			cdc_render_stop(w->render);
+			return -2;
+		}
+		w->rows++;
+	}
+	return rc;
 }
 
 static int
@@ -435,7 +483,8 @@ on_delete(struct writer *w, const struct cdc_event *ev, char *err,
 		    &keys->via.array.ptr[i]) < 0)
 			return -2;
 		if (w->o->tombstones && w->o->format == CDC_ENV_DEBEZIUM &&
-		    produce(w, topic, w->env.with_schema ? &w->wkey : &w->key,
+		    produce(w, topic, w->env.with_schema ? STR(w->wkey) :
+		    STR(w->key),
 		    NULL, 0, ev, "d") < 0)
 			return -2;
 	}
@@ -460,7 +509,7 @@ on_frame(struct writer *w, const struct cdc_frame *fr,
 		snprintf(topic, sizeof topic, "%s", w->o->ddl_topic);
 	else if (topic_for(w, topic, sizeof topic, ev, op) < 0)
 		return -1;
-	return produce(w, topic, &w->key, fr->data, fr->len, ev, op) < 0 ?
+	return produce(w, topic, STR(w->key), fr->data, fr->len, ev, op) < 0 ?
 	    -2 : 0;
 }
 
@@ -484,7 +533,7 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 	w->key.len = w->val.len = 0;
 	if (cdc_env_ddl(&w->key, &w->val, ev, err, errsz) < 0)
 		return -1;
-	return produce(w, w->o->ddl_topic, &w->key, w->val.p, w->val.len, ev,
+	return produce(w, w->o->ddl_topic, STR(w->key), w->val.p, w->val.len, ev,
 	    "ddl") < 0 ? -2 : 0;
 }
 
@@ -566,6 +615,38 @@ dump_config(rd_kafka_conf_t *conf)
 	rd_kafka_conf_dump_free(arr, cnt);
 }
 
+/* The row renderer and each of its threads' state (-j). */
+static int
+render_setup(struct writer *w, char *err, size_t errsz)
+{
+	int n = w->o->format == CDC_ENV_CDC ? 0 : w->o->jobs;
+
+	w->o->jobs = n;
+	w->rctx = cdc_xcalloc((size_t)n + 1, sizeof *w->rctx);
+	w->rargs = cdc_xcalloc((size_t)n + 1, sizeof *w->rargs);
+	for (int i = 0; i <= n; i++) {
+		w->rctx[i].w = w;
+		w->rctx[i].env = (struct cdc_env){.format = w->env.format,
+		    .with_schema = w->env.with_schema, .name = w->env.name};
+		w->rargs[i] = &w->rctx[i];
+	}
+	w->render = cdc_render_new(n, err, errsz);
+	return w->render ? 0 : -1;
+}
+
+static void
+render_teardown(struct writer *w)
+{
+	cdc_render_fini(w->render);
+	for (int i = 0; w->rctx && i <= w->o->jobs; i++) {
+		cdc_env_fini(&w->rctx[i].env);
+		cdc_buf_fini(&w->rctx[i].wkey);
+		cdc_buf_fini(&w->rctx[i].wval);
+	}
+	free(w->rctx);
+	free(w->rargs);
+}
+
 /* 0 ready, 1 done (--dump-config), -1 error (logged). */
 static int
 setup(struct writer *w)
@@ -586,6 +667,11 @@ setup(struct writer *w)
 	w->env.with_schema = w->o->with_schema && w->o->format ==
 	    CDC_ENV_DEBEZIUM;
 	w->env.name = w->o->name;
+	if (render_setup(w, err, sizeof err) < 0) {
+		cdc_log_err("%s", err);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
 	cdc_ckq_init(&w->q, WINDOW);
 	if (w->o->ckpt && cdc_writer_ckpt_check(w->o->ckpt, err,
 	    sizeof err) < 0) {
@@ -650,6 +736,7 @@ teardown(struct writer *w)
 	cdc_buf_fini(&w->key);
 	cdc_buf_fini(&w->val);
 	cdc_env_fini(&w->env);
+	render_teardown(w);
 	cdc_buf_fini(&w->wkey);
 	cdc_buf_fini(&w->wval);
 	cdc_cols_fini(&w->cols);
