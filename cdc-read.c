@@ -1261,6 +1261,7 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	r.o = &o;
+	cdc_mem_keep();
 	signals();
 	if (!o.unbuffered)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 20);

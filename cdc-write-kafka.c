@@ -755,6 +755,7 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	w.o = &o;
+	cdc_mem_keep();
 	cdc_writer_signals();
 	if ((rc = setup(&w)) != 0) {
 		teardown(&w);
