@@ -25,12 +25,16 @@
 #include "cdc_input.h"
 #include "cdc_json.h"
 #include "cdc_kafka.h"
+#include "cdc_pool.h"
 #include "cdc_render.h"
 #include "cdc_util.h"
 #include "cdc_writer.h"
 
 #define WINDOW (1u << 20)	/* produced but unacknowledged, at most */
 #define STR(b) ((struct cdc_str){(b).p, (b).len})
+/* In a message's opaque, beside its sequence number: the value is a copy
+ * in the writer's pool (released at the delivery report). */
+#define POOLED ((uintptr_t)1 << (sizeof(uintptr_t) * 8 - 1))
 
 struct opts {
 	const char *tmpl, *ddl_topic, *ckpt, *name;
@@ -61,6 +65,7 @@ struct writer {
 	struct cdc_cols cols;
 	struct cdc_env env;
 	struct cdc_ckq q;	/* message sequence numbers and checkpoints */
+	struct cdc_pool pool;	/* message values until delivered */
 	struct cdc_render *render;
 	struct rctx *rctx;	/* 1 + jobs of them */
 	void **rargs;		/* &rctx[i], as cdc_render_start() wants */
@@ -269,7 +274,11 @@ static void
 dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
 	struct writer *w = opaque;
-	uint64_t seq = (uint64_t)(uintptr_t)rkm->_private;
+	uintptr_t o = (uintptr_t)rkm->_private;
+	uint64_t seq = (uint64_t)(o & ~POOLED);
+
+	if (o & POOLED)
+		cdc_pool_release(&w->pool, rkm->payload);
 
 	if (!rkm->err) {
 		cdc_ckq_ack(&w->q, seq);
@@ -346,23 +355,29 @@ produce(struct writer *w, const char *topic, struct cdc_str key,
 {
 	rd_kafka_headers_t *h = headers(ev, op);
 	rd_kafka_resp_err_t err;
+	void *copy;
 
 	if (!w->connected)
 		connect_first(w);
 	while (cdc_ckq_full(&w->q))
 		rd_kafka_poll(w->rk, 100);
+	/* values too large for the pool (and none) go as librdkafka copies */
+	copy = val ? cdc_pool_put(&w->pool, val, vlen) : NULL;
 	for (;;) {
 		err = rd_kafka_producev(w->rk, RD_KAFKA_V_TOPIC(topic),
-		    RD_KAFKA_V_KEY(key.p, key.n), RD_KAFKA_V_VALUE(
+		    RD_KAFKA_V_KEY(key.p, key.n), RD_KAFKA_V_VALUE(copy ? copy :
 		    (void *)(uintptr_t)val, vlen),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_MSGFLAGS(copy ? 0 : RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_HEADERS(h),
-		    RD_KAFKA_V_OPAQUE((void *)(uintptr_t)cdc_ckq_next(&w->q)), RD_KAFKA_V_END);
+		    RD_KAFKA_V_OPAQUE((void *)((uintptr_t)cdc_ckq_next(&w->q) |
+		    (copy ? POOLED : 0))), RD_KAFKA_V_END);
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		rd_kafka_poll(w->rk, 100);
 	}
 	if (err) {
+		if (copy)
+			cdc_pool_release(&w->pool, copy);
 		rd_kafka_headers_destroy(h);
 		cdc_log_err("%.*s.%.*s (%.*s@%jd): cannot produce key %.*s to "
 		    "'%s': %s%s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
@@ -731,6 +746,7 @@ teardown(struct writer *w)
 		    (uintmax_t)w->msgs);
 		rd_kafka_destroy(w->rk);
 	}
+	cdc_pool_fini(&w->pool);	/* after the producer: it held copies */
 	cdc_ckq_fini(&w->q);
 	cdc_wreader_close(&w->in);
 	cdc_buf_fini(&w->key);
