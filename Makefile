@@ -30,7 +30,7 @@ UNIT_OBJ  = $(UNIT_SRC:%.c=build/%.o) build/tests/unit/runner.o
 DEPS      = $(wildcard build/*.d build/*/*.d build/*/*/*.d)
 
 .PHONY: all deps check check-build check-unit check-e2e demo bench asan valgrind \
-        lint install clean
+        lint install clean fmt-exhaustive
 all: $(TOOLS) $(HELPERS)
 
 # `make check` and `make demo` install what is missing first, then rebuild in a
@@ -58,6 +58,11 @@ valgrind: check-build
 	CDC_VALGRIND=1 scripts/check.sh
 lint: all
 	scripts/lint.sh
+# every float through cdc_fmt_float(), the halves on two cores (minutes)
+fmt-exhaustive: build/fmt-exhaustive
+	build/fmt-exhaustive 0 7fffffff & p=$$!; \
+	build/fmt-exhaustive 80000000 ffffffff; s=$$?; \
+	wait $$p && exit $$s
 
 build/proto/%.pb-c.c build/proto/%.pb-c.h: common/proto/%.proto
 	@mkdir -p build/proto

@@ -2,7 +2,8 @@
  * cdc_fmt.h - numbers as JSON text: integers exactly, floats and doubles as
  * the shortest decimal that reads back to the same value (of those, the
  * nearest).  Each writes into a caller buffer of at least CDC_FMT_MAX bytes
- * and returns the length (no NUL).
+ * and returns the length (no NUL); bytes after that length may have been
+ * written too.
  *
  * Layout as JavaScript's Number#toString: fixed notation for
  * 1e-6 <= |x| < 1e21 ("0.000001", "123.5"), else "1e+21", "1.5e-7".  Values

@@ -52,6 +52,107 @@ T_TEST(fmt_float_cases)
 		T_EQ_STR(ff(cases[i].f), cases[i].want);
 }
 
+/*
+ * The paths of the integer algorithm and of its layout, by bit pattern:
+ * subnormals, powers of two (half the gap below, except at FLT_MIN), the
+ * ends of the range, the edges of fixed notation, ties, open ends, and
+ * below 1 one value for each shortest length 1..9 at each of e10 = -1,
+ * -2, -6..-3 and < -6 (the layout writes 9 digits one way and fewer
+ * another).  The expected strings are the old double-based code's, and
+ * were checked apart from it: they read back (exact rational rounding in
+ * Python) and no decimal with fewer digits does.
+ */
+T_TEST(fmt_float_bits)
+{
+	static const struct {
+		uint32_t u;
+		const char *want;
+	} cases[] = {
+		/* subnormals, powers of two, the largest, -1e-45 */
+		{0x00000001, "1e-45"},
+		{0x00000002, "3e-45"},
+		{0x00000003, "4e-45"},
+		{0x007fffff, "1.1754942e-38"},
+		{0x00400000, "5.877472e-39"},
+		{0x00800000, "1.1754944e-38"},
+		{0x01000000, "2.3509887e-38"},
+		{0x7f7fffff, "3.4028235e+38"},
+		{0x7f000000, "1.7014118e+38"},
+		{0x3f800000, "1.0"},
+		{0x4b800000, "16777216.0"},
+		{0x3a800000, "0.0009765625"},
+		{0x35800000, "9.536743e-7"},
+		{0x00000009, "1.3e-44"},
+		{0x80000001, "-1e-45"},
+		/* fixed notation from 1e-6 to under 1e21, integral values */
+		{0x358637bc, "9.999999e-7"},
+		{0x358637bd, "0.000001"},
+		{0x358637be, "0.0000010000001"},
+		{0x6258d727, "1e+21"},
+		{0x6258d726, "999999950000000000000.0"},
+		{0x60ad78ec, "100000000000000000000.0"},
+		{0x4e6e6b28, "1000000000.0"},
+		{0x497423ff, "999999.94"},
+		{0x4b18967f, "9999999.0"},
+		{0x47f12065, "123456.79"},
+		{0x3f000000, "0.5"},
+		{0x3e800000, "0.25"},
+		{0x3e000000, "0.125"},
+		/* a tie between the two nearest shortest goes up; an odd
+		 * significand's interval is open (33554450 would read back
+		 * as the float below) */
+		{0x40004000, "2.0039063"}, {0x4000c000, "2.0117188"},
+		{0x4c000005, "33554452.0"}, {0x4c00000f, "33554492.0"},
+		/* shortest of 1..9 digits at 0.d, 0.0d, 0.000d, d.de-7 */
+		{0x36e5747a, "0.0000068382915"},
+		{0x352a09af, "6.3344027e-7"},
+		{0x348e41ea, "2.649752e-7"},
+		{0x3f726198, "0.94680166"},
+		{0x3ca71e78, "0.02040027"},
+		{0x3cf48fbe, "0.029853698"},
+		{0x3674e55d, "0.000003649234"},
+		{0x3f5a6acc, "0.8531921"},
+		{0x3c296806, "0.0103397425"},
+		{0x38f8cd10, "0.000118637574"},
+		{0x3db194c0, "0.0867095"},
+		{0x33b66672, "8.49367e-8"},
+		{0x38b47233, "0.0000860434"},
+		{0x3dfe1c61, "0.124077566"},
+		{0x3f4c0863, "0.797003"},
+		{0x326eac48, "1.38925955e-8"},
+		{0x38352a21, "0.000043193"},
+		{0x30de2f0e, "1.6166e-9"},
+		{0x3f1e7a10, "0.61905"},
+		{0x3db11c6d, "0.08648"},
+		{0x3f0a43fe, "0.5401"},
+		{0x3d76c15d, "0.060243"},
+		{0x368ae1bd, "0.000004139"},
+		{0x3f3b22d1, "0.731"},
+		{0x34f084a7, "4.48e-7"},
+		{0x30f19e20, "1.758e-9"},
+		{0x39ce0b91, "0.000393"},
+		{0x3d68a71e, "0.0568"},
+		{0x3ccccccd, "0.025"},
+		{0x311e0e07, "2.3e-9"},
+		{0x3c03126f, "0.008"},
+		{0x3bcb295f, "0.0062"},
+		{0x3eae147b, "0.34"},
+		{0x3d8f5c29, "0.07"},
+		{0x31f084a7, "7e-9"},
+		{0x3f333333, "0.7"},
+	};
+	char buf[CDC_FMT_MAX + 1];
+	float f;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memcpy(&f, &cases[i].u, 4);
+		buf[cdc_fmt_float(buf, f)] = '\0';
+		if (strcmp(buf, cases[i].want) != 0)
+			t_fail(__FILE__, __LINE__, "%08x -> \"%s\", want \"%s\"",
+			    cases[i].u, buf, cases[i].want);
+	}
+}
+
 T_TEST(fmt_double_cases)
 {
 	T_EQ_STR(fd(0.1), "0.1");
