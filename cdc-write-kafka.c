@@ -136,7 +136,7 @@ help(void)
 	    "      --flush-timeout SECS  at a signal, wait this long (30)\n"
 	    "      --max-frame SIZE      largest frame accepted (256m)\n"
 	    "  -j, --jobs N              threads rendering rows besides the\n"
-	    "                            main one (1; 0 on a single CPU)\n"
+	    "                            main one (CPUs - 2, at most 4)\n"
 	    "  -v, --verbose             more messages\n"
 	    "  -q, --quiet               errors only\n"
 	    "  -h, --help                this text\n"
@@ -201,6 +201,17 @@ opt_one(struct opts *o, int ch, const char *arg)
 	return e ? bad_opt("invalid argument", arg) : 0;
 }
 
+/* Render threads by default: the CPUs beyond the two that the main thread
+ * and librdkafka's broker thread keep busy (on 2 CPUs, measured: -j 1 was
+ * no faster than -j 0, the CPUs being full already), at most 4. */
+static int
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN) - 2;
+
+	return n < 0 ? 0 : n > 4 ? 4 : (int)n;
+}
+
 static int
 parse_opts(struct opts *o, int argc, char **argv)
 {
@@ -213,7 +224,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 	o->tombstones = 1;
 	o->flush_timeout = 30;
 	o->max_frame = CDC_FRAME_MAX_DEFAULT;
-	o->jobs = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 1 : 0;
+	o->jobs = default_jobs();
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "b:X:F:t:f:N:j:vqhV", longopts,
 	    NULL)) != -1)
