@@ -437,8 +437,8 @@ float_special(char *buf, uint32_t u)
 	return 3 + (u >> 31);
 }
 
-size_t
-cdc_fmt_float(char *buf, float f)
+static inline __attribute__((always_inline)) size_t
+fmt_float(char *buf, float f)
 {
 	uint32_t u, c, d;
 	int ex, k;
@@ -455,6 +455,31 @@ cdc_fmt_float(char *buf, float f)
 	else		/* subnormal */
 		d = float_digits(c, -149, 0, &k);
 	return float_layout(buf, (int)(u >> 31), d, k);
+}
+
+size_t
+cdc_fmt_float(char *buf, float f)
+{
+	return fmt_float(buf, f);
+}
+
+size_t
+cdc_fmt_floats(char *buf, const void *le, size_t n, size_t *nonfinite)
+{
+	const unsigned char *p = le;
+	char *d = buf;
+
+	for (size_t i = 0; i < n; i++) {
+		float f;
+		size_t m;
+
+		memcpy(&f, p + 4 * i, 4);
+		m = fmt_float(d, f);
+		*nonfinite += m == 4 && d[0] == 'n';
+		d += m;
+		*d++ = ',';
+	}
+	return (size_t)(d - buf) - (n > 0);
 }
 
 /* Digits of d's decimal with p significant digits: *k is the exponent of

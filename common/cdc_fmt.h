@@ -23,5 +23,12 @@ size_t cdc_fmt_u64(char *buf, uint64_t v);
 /* Shortest round-trip float32: 0.1f -> "0.1", 1.0f -> "1.0", 1e21 -> "1e+21". */
 size_t cdc_fmt_float(char *buf, float f);
 size_t cdc_fmt_double(char *buf, double d);
+/*
+ * n little-endian float32 values at le, as cdc_fmt_float() writes each,
+ * separated by commas (a FloatVector row without its brackets): the buffer
+ * holds n * (CDC_FMT_MAX + 1) bytes.  NaN and infinities (written null) are
+ * added to *nonfinite.  Returns the length.
+ */
+size_t cdc_fmt_floats(char *buf, const void *le, size_t n, size_t *nonfinite);
 
 #endif

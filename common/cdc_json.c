@@ -400,6 +400,12 @@ add_vector(struct cdc_buf *b, const struct cdc_col *c, size_t row)
 	/* One reservation for the row: CDC_FMT_MAX and a comma per value. */
 	d = d0 = room(b, 2 + (size_t)c->dim * (CDC_FMT_MAX + 1));
 	*d++ = '[';
+	if (c->dt == CDC_DT_FLOAT_VECTOR) {	/* the common case, in one call */
+		d += cdc_fmt_floats(d, p, (size_t)c->dim, &b->nonfinite);
+		*d++ = ']';
+		b->len += (size_t)(d - d0);
+		return;
+	}
 	for (int64_t i = 0; i < c->dim; i++) {
 		float f;
 
@@ -408,9 +414,7 @@ add_vector(struct cdc_buf *b, const struct cdc_col *c, size_t row)
 			*d++ = ',';
 			continue;
 		}
-		if (c->dt == CDC_DT_FLOAT_VECTOR)
-			memcpy(&f, p + 4 * i, 4);
-		else if (c->dt == CDC_DT_FLOAT16_VECTOR)
+		if (c->dt == CDC_DT_FLOAT16_VECTOR)
 			f = half_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
 		else
 			f = bf16_to_float((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));

@@ -342,3 +342,31 @@ T_TEST(fmt_double_sweep)
 	T_EQ_INT(longer, 0);
 	T_EQ_INT(notshort, 0);
 }
+
+/* cdc_fmt_floats: each value as cdc_fmt_float() writes it, comma-separated,
+ * NaN and infinities counted. */
+T_TEST(fmt_floats_row)
+{
+	static const float v[] = {0.1f, -1.0f, 3.4028235e38f, 1e-45f, 0.0f,
+	    -0.0f, 1e21f, 123.456f};
+	float w[10];
+	char got[sizeof w / sizeof w[0] * (CDC_FMT_MAX + 1)], want[512], one[CDC_FMT_MAX];
+	size_t n = 0, nonfinite = 0, len;
+
+	memcpy(w, v, sizeof v);
+	w[8] = NAN;
+	w[9] = -INFINITY;
+	for (size_t i = 0; i < 10; i++) {
+		size_t m = cdc_fmt_float(one, w[i]);
+
+		if (i)
+			want[n++] = ',';
+		memcpy(want + n, one, m);
+		n += m;
+	}
+	len = cdc_fmt_floats(got, w, 10, &nonfinite);
+	T_EQ_MEM(got, len, want, n);
+	T_EQ_UINT(nonfinite, 2);
+	T_EQ_UINT(cdc_fmt_floats(got, w, 0, &nonfinite), 0);
+	T_EQ_UINT(cdc_fmt_floats(got, w, 1, &nonfinite), 3);	/* "0.1" */
+}
