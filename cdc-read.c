@@ -224,6 +224,17 @@ push(char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = (char *)s;
 }
 
+/* The option lists (their strings are argv's). */
+static void
+opts_fini(struct opts *o)
+{
+	free(o->topics);
+	free(o->resume);
+	free(o->colls);
+	free(o->dbs);
+	cdc_kafka_opts_fini(&o->kafka);
+}
+
 static int
 parse_ops(const char *s, unsigned *ops)
 {
@@ -1257,8 +1268,10 @@ main(int argc, char **argv)
 	int rc, status;
 
 	cdc_log_init(argv[0], 1);
-	if ((rc = parse_opts(&o, argc, argv)) != 0)
+	if ((rc = parse_opts(&o, argc, argv)) != 0) {
+		opts_fini(&o);
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	}
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	r.o = &o;
 	cdc_mem_keep();
@@ -1269,11 +1282,12 @@ main(int argc, char **argv)
 		if (rc < 0)
 			cdc_log_err("%s", err);
 		teardown(&r);
+		opts_fini(&o);
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	}
 	run(&r);
 	status = teardown(&r);
-	cdc_kafka_opts_fini(&o.kafka);
+	opts_fini(&o);
 	if (r.out_dead && status == 0) {
 		signal(SIGPIPE, SIG_DFL);
 		raise(SIGPIPE);

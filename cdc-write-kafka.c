@@ -819,14 +819,17 @@ main(int argc, char **argv)
 	int rc;
 
 	cdc_log_init(argv[0], 1);
-	if ((rc = parse_opts(&o, argc, argv)) != 0)
+	if ((rc = parse_opts(&o, argc, argv)) != 0) {
+		cdc_kafka_opts_fini(&o.kafka);
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	}
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	w.o = &o;
 	cdc_mem_keep();
 	cdc_writer_signals();
 	if ((rc = setup(&w)) != 0) {
 		teardown(&w);
+		cdc_kafka_opts_fini(&o.kafka);
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
 	}
 	run(&w);

@@ -241,7 +241,8 @@ cdc_order_release(struct cdc_order *o, uint64_t limit, struct cdc_msg ***out)
 	o->lim = lim;
 	for (size_t i = 0; i < o->nt; i++)
 		take(o, &o->t[i], lim);
-	qsort(o->rel, o->nout, sizeof *o->rel, cmp_slot);
+	if (o->nout > 1)	/* (qsort of NULL, 0 is undefined) */
+		qsort(o->rel, o->nout, sizeof *o->rel, cmp_slot);
 	for (size_t i = 0; i < o->nout; i++) {
 		struct slot *s = o->rel[i];
 

@@ -393,6 +393,7 @@ cdc_file_read(const char *path, char **out, size_t *len, char *err,
 			buf = cdc_xrealloc(buf, cap *= 2);
 	}
 	close(fd);
+	buf[n] = '\0';		/* n < cap: room for it */
 	*out = buf;
 	*len = n;
 	return 1;

@@ -79,7 +79,8 @@ int cdc_write_all(int fd, const void *buf, size_t len);
  */
 int cdc_file_replace(const char *path, const void *data, size_t len,
     char *err, size_t errsz);
-/* Read a whole file into a malloc'ed buffer (*out, *len).  1 ok, 0 missing, -1 error. */
+/* Read a whole file into a malloc'ed buffer (*out, *len), NUL-terminated
+ * past *len for text.  1 ok, 0 missing, -1 error. */
 int cdc_file_read(const char *path, char **out, size_t *len, char *err,
     size_t errsz);
 

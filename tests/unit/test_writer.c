@@ -271,3 +271,24 @@ T_TEST(writer_ckpt_check)
 	T_CHECK(strstr(err, "/nonexistent/k.ckpt") != NULL);
 	T_EQ_INT(cdc_writer_ckpt_check("", err, sizeof err), -1);
 }
+
+/* cdc_file_read: the bytes, then a NUL past them (callers search the text;
+ * ASan found a strstr() running off a 4096-byte file's buffer). */
+T_TEST(file_read_nul_terminated)
+{
+	char path[] = "/tmp/cdc-t-read.XXXXXX", err[256], *buf = NULL;
+	static char data[4096];
+	size_t len = 0;
+	int fd = mkstemp(path);
+
+	T_CHECK(fd >= 0);
+	memset(data, 'x', sizeof data);
+	T_EQ_INT(write(fd, data, sizeof data), (long long)sizeof data);
+	close(fd);
+	T_EQ_INT(cdc_file_read(path, &buf, &len, err, sizeof err), 1);
+	T_EQ_UINT(len, sizeof data);
+	T_CHECK(buf && buf[len] == '\0' && strlen(buf) == len);
+	free(buf);
+	unlink(path);
+	T_EQ_INT(cdc_file_read(path, &buf, &len, err, sizeof err), 0);
+}
