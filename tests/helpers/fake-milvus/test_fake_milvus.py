@@ -569,6 +569,24 @@ class FakeTest(unittest.TestCase):
         self.err("entities/insert", {"collectionName": "c", "data": [
             {"pk": 2, "v": [1, 2], "$meta": {"a": 1}}]}, 1804)
 
+    def test_number_parsing(self):
+        # numbers that overflow a double are refused (1801) whether or not the body also has
+        # an exponent elsewhere (loads() parses bodies without exponents on a faster path)
+        self.make_simple("c", dynamic=True)
+        big = b"1" + b"0" * 309 + b".5"
+        for v in (b"1e999", b"-1.5e400", big, b"-" + big):
+            for other in (b"0.5", b"5e-1"):
+                raw = (b'{"collectionName":"c","data":[{"pk":1,"v":[' + other + b',' + v +
+                       b']}]}')
+                self.assertIn("out of range", self.err("entities/insert", raw, 1801))
+        ok = b"9" * 300 + b".5"      # finite: a float, below float32's range check
+        self.err("entities/insert", b'{"collectionName":"c","data":[{"pk":1,"v":[0.5,' + ok +
+                 b']}]}', 1804)
+        self.ok("entities/insert", b'{"collectionName":"c","data":[{"pk":1,"v":[0.1,1.5],'
+                b'"e":2e1,"f":2.0e1,"g":20}]}')
+        row = self.rows("c")[0]
+        self.assertEqual((row["v"], row["e"], row["f"], row["g"]), ([0.1, 1.5], 0, 20.0, 20))
+
     def test_nullable_and_default(self):
         body = all_types_schema("nd")
         body["schema"]["fields"][4].update(defaultValue=9, nullable=True)   # i32
