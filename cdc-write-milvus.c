@@ -194,6 +194,26 @@ push(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
+static void
+maps_free(struct map *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].from);
+		free(v[i].to);
+	}
+	free(v);
+}
+
+/* The option lists (--collection and --db strings are argv's). */
+static void
+opts_fini(struct opts *o)
+{
+	maps_free(o->map_db, o->nmap_db);
+	maps_free(o->map_coll, o->nmap_coll);
+	free(o->colls);
+	free(o->dbs);
+}
+
 static int
 opt_one(struct opts *o, int ch, char *arg)
 {
@@ -1458,19 +1478,23 @@ main(int argc, char **argv)
 	int rc;
 
 	cdc_log_init(argv[0], 1);
-	if ((rc = parse_opts(&o, argc, argv)) != 0)
+	if ((rc = parse_opts(&o, argc, argv)) != 0) {
+		opts_fini(&o);
 		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+	}
 	cdc_log_init(argv[0], o.verbose < 0 ? 0 : 1 + o.verbose);
 	w.o = &o;
 	cdc_writer_signals();
 	if (setup(&w, &token) < 0) {
 		teardown(&w);
 		free(token);
+		opts_fini(&o);
 		return CDC_EXIT_USAGE;
 	}
 	run(&w);
 	rc = teardown(&w);
 	free(token);
+	opts_fini(&o);
 	if (cdc_stop_sig && rc == 0)
 		cdc_writer_reraise(cdc_stop_sig);
 	return rc;

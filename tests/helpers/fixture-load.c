@@ -105,6 +105,14 @@ produce_line(rd_kafka_t *rk, const char *line, int lineno)
 	return 0;
 }
 
+/* Leave before the producer took conf: it is still ours to free. */
+static int
+bail(rd_kafka_conf_t *conf, int rc)
+{
+	rd_kafka_conf_destroy(conf);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,28 +141,29 @@ main(int argc, char **argv)
 
 		if (ch == 'h') {
 			usage(stdout);
-			return 0;
+			return bail(conf, 0);
 		} else if (ch == 'b') {
 			snprintf(buf, sizeof buf, "bootstrap.servers=%s",
 			    optarg);
 			kv = buf;
 		} else if (ch != 'X') {
 			usage(stderr);
-			return CDC_EXIT_USAGE;
+			return bail(conf, CDC_EXIT_USAGE);
 		}
 		if (cdc_kafka_conf_set(conf, kv, err, sizeof err) < 0) {
 			cdc_log_err("%s", err);
-			return CDC_EXIT_USAGE;
+			return bail(conf, CDC_EXIT_USAGE);
 		}
 	}
 	if (optind != argc - 1 || !(f = fopen(argv[optind], "r"))) {
 		cdc_log_err("need one readable records.jsonl");
-		return CDC_EXIT_USAGE;
+		return bail(conf, CDC_EXIT_USAGE);
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
 	if (!(rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err))) {
 		cdc_log_err("%s", err);
-		return CDC_EXIT_RUNTIME;
+		fclose(f);
+		return bail(conf, CDC_EXIT_RUNTIME);
 	}
 	while (rc == 0 && getline(&line, &cap, f) != -1)
 		if (line[0] != '\n')
