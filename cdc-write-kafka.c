@@ -73,7 +73,7 @@ struct writer {
 	int status, failed;
 	rd_kafka_topic_t **topics;	/* asked for once each (know_topic()) */
 	size_t ntopics;
-	int no_metadata;	/* a metadata request timed out: ask no more */
+	int no_metadata;	/* a metadata request failed: ask no more */
 };
 
 /* === options === */
@@ -352,7 +352,7 @@ topic_ready(rd_kafka_t *rk, rd_kafka_topic_t *rkt)
  * has no leader yet.  Otherwise librdkafka holds a topic it has not seen
  * until its 1 s topic scan (measured: -f cdc of 50k rows took 1.1 s
  * instead of 0.1 s).  Failing here is not an error: delivery reports tell;
- * after a timeout (no broker) no more is asked.
+ * once a metadata request fails (no broker answers), no more are made.
  */
 static void
 know_topic(struct writer *w, const char *topic)
