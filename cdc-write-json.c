@@ -243,7 +243,7 @@ flush_fail(struct writer *w)
 static int
 persist(struct writer *w, const struct cdc_frame *fr)
 {
-	char *buf, err[512];
+	char err[512];
 	int rc;
 
 	if (flush_out(w) < 0 || fflush(w->out) != 0) {
@@ -255,10 +255,7 @@ persist(struct writer *w, const struct cdc_frame *fr)
 	}
 	if (fsync(fileno(w->out)) < 0 && errno != EINVAL && errno != EROFS)
 		cdc_log_warn("cannot sync output: %s", strerror(errno));
-	buf = cdc_xmalloc(fr->len + 4);
-	cdc_input_frame_bytes(fr, buf);
-	rc = cdc_ckpt_save(w->o->ckpt, buf, fr->len + 4, err, sizeof err);
-	free(buf);
+	rc = cdc_writer_ckpt_save(w->o->ckpt, fr, err, sizeof err);
 	if (rc < 0) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_RUNTIME;

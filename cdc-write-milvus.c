@@ -1296,15 +1296,12 @@ on_ddl(struct writer *w, const struct cdc_frame *fr,
 static int
 on_checkpoint(struct writer *w, const struct cdc_frame *fr)
 {
-	char err[512], *frame;
+	char err[512];
 	int rc;
 
 	if (flush_all(w) < 0 || !w->o->ckpt)
 		return w->status ? -1 : 0;
-	frame = cdc_xmalloc(fr->len + 4);
-	cdc_input_frame_bytes(fr, frame);
-	rc = cdc_ckpt_save(w->o->ckpt, frame, fr->len + 4, err, sizeof err);
-	free(frame);
+	rc = cdc_writer_ckpt_save(w->o->ckpt, fr, err, sizeof err);
 	if (rc < 0) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_RUNTIME;

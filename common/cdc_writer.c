@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdc_event.h"
 #include "cdc_writer.h"
 
 /* === input === */
@@ -241,5 +242,18 @@ cdc_writer_ckpt_check(const char *path, char *err, size_t errsz)
 		rc = -1;
 	}
 	free(dir);
+	return rc;
+}
+
+int
+cdc_writer_ckpt_save(const char *path, const struct cdc_frame *fr,
+    char *err, size_t errsz)
+{
+	char *buf = cdc_xmalloc(fr->len + 4);
+	int rc;
+
+	cdc_input_frame_bytes(fr, buf);
+	rc = cdc_ckpt_save(path, buf, fr->len + 4, err, errsz);
+	free(buf);
 	return rc;
 }

@@ -133,5 +133,9 @@ void cdc_writer_reraise(int sig);
  * directory exists and is writable.  0, or -1 with err.
  */
 int cdc_writer_ckpt_check(const char *path, char *err, size_t errsz);
+/* Persist checkpoint frame fr (its length prefix too) as path, atomically
+ * (cdc_ckpt_save()).  0, or -1 with err. */
+int cdc_writer_ckpt_save(const char *path, const struct cdc_frame *fr,
+    char *err, size_t errsz);
 
 #endif
