@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cdc_pool.h"
 #include "cdc_util.h"
@@ -44,6 +45,19 @@ retire(struct cdc_pool *pl, struct cdc_pool_block *b)
 	pl->nspare++;
 }
 
+/* Fault a new block's pages in with one call: touched page by page, they
+ * were a tenth of cdc-write-kafka's time (a trap each, dear in a VM).
+ * Without MADV_POPULATE_WRITE (Linux < 5.14) they fault as they are used. */
+static void
+prefault(struct cdc_pool_block *b)
+{
+#ifdef MADV_POPULATE_WRITE
+	(void)madvise(b, CDC_POOL_BLOCK, MADV_POPULATE_WRITE);
+#else
+	(void)b;
+#endif
+}
+
 static struct cdc_pool_block *
 fresh(struct cdc_pool *pl)
 {
@@ -56,6 +70,7 @@ fresh(struct cdc_pool *pl)
 		b = aligned_alloc(CDC_POOL_BLOCK, CDC_POOL_BLOCK);
 		if (!b)
 			return NULL;
+		prefault(b);
 		pl->all = cdc_xrealloc(pl->all, (pl->nall + 1) * sizeof *pl->all);
 		pl->all[pl->nall++] = b;
 	}

@@ -64,6 +64,7 @@ cdc_mem_keep(void)
 #ifdef M_TRIM_THRESHOLD
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MXFAST, 0);
 #endif
 }
 

@@ -33,7 +33,10 @@ char *cdc_xstrndup(const char *p, size_t n);
  * it back to the kernel at once: a writer allocates and frees a message's
  * worth per row, and glibc's defaults made every batch fault its pages in
  * anew (50k rows: 14k page faults and a third of the CPU time in the
- * kernel).  Call once at start; peak memory is unchanged.
+ * kernel).  Also no fastbins: librdkafka's seven header allocations per
+ * message are freed a thousand messages at a time, and a fastbin hands
+ * them back to the next mallocs in a cold chain (170 ns a malloc).  Call
+ * once at start; peak memory is unchanged.
  */
 void cdc_mem_keep(void);
 
