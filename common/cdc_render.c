@@ -263,6 +263,23 @@ await_chunk(struct cdc_render *r, size_t c)
 	}
 }
 
+/* Without helpers: the next row rendered straight into the caller's
+ * buffers, no chunk to copy it through. */
+static int
+render_here(struct cdc_render *r, struct cdc_str *key, struct cdc_str *val,
+    char *err, size_t errsz)
+{
+	r->key.len = r->val.len = 0;
+	if (r->fn(r->args[0], r->pos, &r->key, &r->val, err, errsz) < 0) {
+		cdc_render_stop(r);
+		return -1;
+	}
+	*key = (struct cdc_str){r->key.p, r->key.len};
+	*val = (struct cdc_str){r->val.p, r->val.len};
+	r->pos++;
+	return 1;
+}
+
 int
 cdc_render_next(struct cdc_render *r, struct cdc_str *key,
     struct cdc_str *val, char *err, size_t errsz)
@@ -276,6 +293,8 @@ cdc_render_next(struct cdc_render *r, struct cdc_str *key,
 		cdc_render_stop(r);
 		return 0;
 	}
+	if (r->nhelpers == 0)
+		return render_here(r, key, val, err, errsz);
 	c = r->pos / r->chunk_rows;
 	i = r->pos % r->chunk_rows;
 	await_chunk(r, c);
