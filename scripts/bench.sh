@@ -4,8 +4,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 status=0
-for b in scripts/bench-read.sh scripts/bench-write.sh scripts/bench-milvus.sh \
-    scripts/bench-json.sh; do
+for b in scripts/bench-read.sh scripts/bench-write.sh scripts/bench-milvus.sh; do
 	[ -x "$b" ] || { echo "== $b: not present"; continue; }
 	echo "== $b"
 	"$b" || { echo "$b failed"; status=1; }
