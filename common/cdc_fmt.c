@@ -355,7 +355,7 @@ digits8(uint32_t a, uint32_t b)
  * dig, which has zeros on either side of them; every write stays inside
  * CDC_FMT_MAX.
  */
-static size_t
+static __attribute__((noinline)) size_t
 float_layout_rare(char *buf, char *p, uint32_t top, uint64_t w, int nd,
     int e10)
 {
@@ -398,7 +398,7 @@ float_layout_rare(char *buf, char *p, uint32_t top, uint64_t w, int nd,
  * written here: "0.000000", then the digits with as many of w's leading
  * zeros as needed (w shifted), or all nine ending in the right place.
  */
-static size_t
+static inline __attribute__((always_inline)) size_t
 float_layout(char *buf, int neg, uint32_t d, int k)
 {
 	uint32_t hi = d / 10000, lo = d % 10000, top = hi / 10000;
@@ -437,15 +437,20 @@ float_special(char *buf, uint32_t u)
 	return 3 + (u >> 31);
 }
 
-static inline __attribute__((always_inline)) size_t
-fmt_float(char *buf, float f)
+/* Zero, the infinities and NaN: float_special()'s cases. */
+static inline int
+float_is_special(uint32_t u)
 {
-	uint32_t u, c, d;
+	return (u << 1) - 1 >= 0xfeffffff;
+}
+
+/* A float other than float_special()'s, its bits in u. */
+static inline __attribute__((always_inline)) size_t
+fmt_float_bits(char *buf, uint32_t u)
+{
+	uint32_t c, d;
 	int ex, k;
 
-	memcpy(&u, &f, 4);
-	if ((u << 1) - 1 >= 0xfeffffff)	/* zero, infinities, NaN */
-		return float_special(buf, u);
 	ex = (int)(u >> 23 & 0xff);
 	c = u & 0x7fffff;
 	if (__builtin_expect(ex != 0 && c != 0, 1))
@@ -460,7 +465,11 @@ fmt_float(char *buf, float f)
 size_t
 cdc_fmt_float(char *buf, float f)
 {
-	return fmt_float(buf, f);
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return float_is_special(u) ? float_special(buf, u) :
+	    fmt_float_bits(buf, u);
 }
 
 size_t
@@ -470,13 +479,15 @@ cdc_fmt_floats(char *buf, const void *le, size_t n, size_t *nonfinite)
 	char *d = buf;
 
 	for (size_t i = 0; i < n; i++) {
-		float f;
-		size_t m;
+		uint32_t u;
 
-		memcpy(&f, p + 4 * i, 4);
-		m = fmt_float(d, f);
-		*nonfinite += m == 4 && d[0] == 'n';
-		d += m;
+		memcpy(&u, p + 4 * i, 4);
+		if (__builtin_expect(float_is_special(u), 0)) {
+			*nonfinite += (u & 0x7fffffff) != 0;
+			d += float_special(d, u);
+		} else {
+			d += fmt_float_bits(d, u);
+		}
 		*d++ = ',';
 	}
 	return (size_t)(d - buf) - (n > 0);
