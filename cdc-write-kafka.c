@@ -416,8 +416,9 @@ produce(struct writer *w, const char *topic, struct cdc_str key,
 	copy = val ? cdc_pool_put(&w->pool, val, vlen) : NULL;
 	for (;;) {
 		/* by handle: by name, librdkafka looks the topic up each time */
-		err = !rkt ? RD_KAFKA_RESP_ERR__INVALID_ARG : rd_kafka_producev(w->rk,
-		    RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(key.p, key.n),
+		err = !rkt ? RD_KAFKA_RESP_ERR__INVALID_ARG :
+		    rd_kafka_producev(w->rk, RD_KAFKA_V_RKT(rkt),
+		    RD_KAFKA_V_KEY(key.p, key.n),
 		    RD_KAFKA_V_VALUE(copy ? copy : (void *)(uintptr_t)val, vlen),
 		    RD_KAFKA_V_MSGFLAGS(copy ? 0 : RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_HEADERS(h),
