@@ -400,18 +400,25 @@ headers(const struct cdc_event *ev, const char *op)
 	return h;
 }
 
-/* Produce one message (val NULL: a tombstone).  0 or -1. */
+/*
+ * Produce one message (val NULL: a tombstone).  0, or -1: an error (logged)
+ * or a signal while waiting for room in the window or librdkafka's queue,
+ * which with the brokers down lasts until message.timeout.ms.
+ */
 static int
 produce(struct writer *w, const char *topic, struct cdc_str key,
     const void *val, size_t vlen, const struct cdc_event *ev, const char *op)
 {
-	rd_kafka_headers_t *h = headers(ev, op);
 	rd_kafka_topic_t *rkt = know_topic(w, topic);
+	rd_kafka_headers_t *h;
 	rd_kafka_resp_err_t err;
 	void *copy;
 
-	while (cdc_ckq_full(&w->q))
+	while (cdc_ckq_full(&w->q) && !cdc_stop_sig)
 		rd_kafka_poll(w->rk, 100);
+	if (cdc_ckq_full(&w->q))
+		return -1;
+	h = headers(ev, op);
 	/* values too large for the pool (and none) go as librdkafka copies */
 	copy = val ? cdc_pool_put(&w->pool, val, vlen) : NULL;
 	for (;;) {
@@ -424,7 +431,7 @@ produce(struct writer *w, const char *topic, struct cdc_str key,
 		    RD_KAFKA_V_HEADERS(h),
 		    RD_KAFKA_V_OPAQUE((void *)((uintptr_t)cdc_ckq_next(&w->q) |
 		    (copy ? POOLED : 0))), RD_KAFKA_V_END);
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || cdc_stop_sig)
 			break;
 		rd_kafka_poll(w->rk, 100);
 	}
@@ -432,6 +439,8 @@ produce(struct writer *w, const char *topic, struct cdc_str key,
 		if (copy)
 			cdc_pool_release(&w->pool, copy);
 		rd_kafka_headers_destroy(h);
+		if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			return -1;	/* stopped by a signal */
 		cdc_log_err("%.*s.%.*s (%.*s@%jd): cannot produce key %.*s to "
 		    "'%s': %s%s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
 		    ev->collection.p, (int)ev->src.topic.n, ev->src.topic.p,
@@ -581,7 +590,8 @@ on_frame(struct writer *w, const struct cdc_frame *fr,
 	    -2 : 0;
 }
 
-/* 0; -1 a data error (err filled); -2 a produce error (logged). */
+/* 0; -1 a data error (err filled); -2 a produce error (logged) or a
+ * signal. */
 static int
 one_event(struct writer *w, const struct cdc_frame *fr,
     const struct cdc_event *ev, char *err, size_t errsz)

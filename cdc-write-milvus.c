@@ -1354,7 +1354,7 @@ run(struct writer *w)
 	}
 	if (w->status == 0 && !cdc_stop_sig)
 		flush_all(w);
-	if (n < 0 && w->status == 0) {
+	if (n < 0 && w->status == 0 && !cdc_stop_sig) {
 		cdc_log_err("%s", err);
 		w->status = CDC_EXIT_DATA;
 	}

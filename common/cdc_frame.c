@@ -50,8 +50,13 @@ fill(struct cdc_frame_reader *r, size_t want)
 		r->cap = cap;
 	}
 	while (r->end < want) {
-		ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		ssize_t n;
 
+		if (r->stop && *r->stop) {
+			errno = EINTR;
+			return -1;
+		}
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

@@ -11,6 +11,7 @@
 #ifndef CDC_FRAME_H
 #define CDC_FRAME_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct cdc_frame_reader {
 	char *buf;		/* buffered input: [pos, end) not yet consumed */
 	size_t cap, pos, end;
 	int eof;
+	volatile sig_atomic_t *stop;	/* set by the owner; see cdc_frame_read() */
 	msgpack_zone zone;
 };
 
@@ -44,6 +46,9 @@ void cdc_frame_reader_fini(struct cdc_frame_reader *r);
  * Read the next frame.  Returns 1 with `fr` filled, 0 at a clean end of input
  * (EOF exactly between frames), -1 with err filled ("frame 3 at byte 120:
  * truncated body (10 of 42 bytes)") on malformed input or a read error.
+ * With `stop` set, a read waiting for the rest of a frame gives up once *stop
+ * is non-zero (a signal handler sets it): -1, errno EINTR, and the bytes read
+ * stay buffered.
  */
 int cdc_frame_read(struct cdc_frame_reader *r, struct cdc_frame *fr,
     char *err, size_t errsz);

@@ -23,17 +23,19 @@ open_cur(struct cdc_input *in, char *err, size_t errsz)
 		}
 	}
 	cdc_frame_reader_init(&in->r, in->fd, in->max);
+	in->r.stop = in->stop;
 	return 0;
 }
 
 int
 cdc_input_open(struct cdc_input *in, char **files, size_t nfiles,
-    size_t max_frame, char *err, size_t errsz)
+    size_t max_frame, volatile sig_atomic_t *stop, char *err, size_t errsz)
 {
 	memset(in, 0, sizeof *in);
 	in->files = nfiles ? files : NULL;
 	in->nfiles = nfiles;
 	in->max = max_frame;
+	in->stop = stop;
 	in->fd = -1;
 	return open_cur(in, err, errsz);
 }

@@ -8,6 +8,7 @@
 #ifndef CDC_INPUT_H
 #define CDC_INPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "cdc_event.h"
@@ -19,13 +20,17 @@ struct cdc_input {
 	const char *name;	/* "stdin" or the current file */
 	int fd;
 	size_t max;
+	volatile sig_atomic_t *stop;	/* for each file's reader (r.stop) */
 	struct cdc_frame_reader r;
 	unsigned char seen[CDC_EV__COUNT];
 };
 
-/* Open the first input.  0, or -1 with err filled. */
+/*
+ * Open the first input.  0, or -1 with err filled.  With stop non-NULL, a
+ * read waiting inside a frame gives up once *stop is set (cdc_frame_read()).
+ */
 int cdc_input_open(struct cdc_input *in, char **files, size_t nfiles,
-    size_t max_frame, char *err, size_t errsz);
+    size_t max_frame, volatile sig_atomic_t *stop, char *err, size_t errsz);
 /*
  * The next frame and its event.  Returns 1, 0 at the end of the last input,
  * or -1 with err naming the input, frame number and byte offset.  A header

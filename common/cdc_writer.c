@@ -16,7 +16,8 @@ cdc_wreader_open(struct cdc_wreader *r, char **files, size_t nfiles,
     size_t max_frame, char *err, size_t errsz)
 {
 	memset(r, 0, sizeof *r);
-	if (cdc_input_open(&r->in, files, nfiles, max_frame, err, errsz) < 0)
+	if (cdc_input_open(&r->in, files, nfiles, max_frame, &cdc_stop_sig,
+	    err, errsz) < 0)
 		return -1;
 	r->open = 1;
 	return 0;

@@ -30,7 +30,8 @@ struct cdc_wreader {
 	int open;
 };
 
-/* Open stdin (nfiles 0) or the files in turn.  0, or -1 with err. */
+/* Open stdin (nfiles 0) or the files in turn.  0, or -1 with err.  A read
+ * waiting for the rest of a frame gives up at SIGINT/SIGTERM (cdc_stop_sig). */
 int cdc_wreader_open(struct cdc_wreader *r, char **files, size_t nfiles,
     size_t max_frame, char *err, size_t errsz);
 /*
@@ -40,7 +41,8 @@ int cdc_wreader_open(struct cdc_wreader *r, char **files, size_t nfiles,
  * not know and its name was not seen before (the caller warns once, using
  * ev->type_name, and calls again; later frames of that type are skipped
  * silently); 0 at the end of the input; -1 with err naming the input, frame
- * number and byte offset.
+ * number and byte offset, also when a signal stopped a read (cdc_stop_sig
+ * set: the caller stops without reporting it).
  */
 int cdc_wreader_next(struct cdc_wreader *r, struct cdc_frame *fr,
     struct cdc_event *ev, char *err, size_t errsz);

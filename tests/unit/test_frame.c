@@ -1,7 +1,11 @@
 /* test_frame.c - framing: round trip and every malformed input. */
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "cdc_event.h"
@@ -88,4 +92,60 @@ T_TEST(frame_malformed)
 		if (cases[i].rc < 0)
 			T_EQ_STR(err, cases[i].msg);
 	}
+}
+
+/* SIGALRM every 20 ms sets the stop flag; should the reader go on waiting,
+ * the tenth brings the rest of the frame, so the test fails, not hangs. */
+static volatile sig_atomic_t stop_flag, nalarm;
+static int rest_fd = -1;
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+	if (++nalarm == 10 && write(rest_fd, "\x61\xc0", 2) != 2)
+		stop_flag = 2;
+}
+
+static void
+alarms(int on)
+{
+	struct itimerval it = {{0, on ? 20000 : 0}, {0, on ? 20000 : 0}};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on ? on_alarm : SIG_DFL;	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+T_TEST(frame_stop_inside_frame)
+{
+	struct cdc_frame_reader r;
+	struct cdc_frame fr;
+	char err[256];
+	int p[2], rc;
+
+	T_EQ_INT(pipe(p), 0);
+	rest_fd = p[1];
+	T_EQ_INT((int)write(p[1], "\0\0\0\4\x81\xa1", 6), 6);
+	cdc_frame_reader_init(&r, p[0], 0);
+	r.stop = &stop_flag;
+	alarms(1);
+	rc = cdc_frame_read(&r, &fr, err, sizeof err);
+	T_EQ_INT(errno, EINTR);
+	alarms(0);
+	T_EQ_INT(rc, -1);
+	if (rc == -1) {
+		/* the bytes read stay buffered: the frame completes later */
+		stop_flag = 0;
+		T_EQ_INT((int)write(p[1], "\x61\xc0", 2), 2);
+		T_EQ_INT(cdc_frame_read(&r, &fr, err, sizeof err), 1);
+		T_EQ_UINT(fr.len, 4);
+	}
+	cdc_frame_reader_fini(&r);
+	close(p[0]);
+	close(p[1]);
 }
