@@ -25,13 +25,15 @@ PROTO_H   = $(PROTO_C:.c=.h)
 LIB_SRC   = $(wildcard common/*.c)
 LIB_OBJ   = $(LIB_SRC:%.c=build/%.o) $(PROTO_C:.c=.o)
 HELPERS   = $(patsubst tests/helpers/%.c,build/%,$(wildcard tests/helpers/*.c))
+PRELOADS  = $(patsubst tests/helpers/preload/%.c,build/%.so,\
+            $(wildcard tests/helpers/preload/*.c))
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_OBJ  = $(UNIT_SRC:%.c=build/%.o) build/tests/unit/runner.o
 DEPS      = $(wildcard build/*.d build/*/*.d build/*/*/*.d)
 
 .PHONY: all deps check check-build check-unit check-e2e demo bench asan valgrind \
         lint install clean fmt-exhaustive
-all: $(TOOLS) $(HELPERS)
+all: $(TOOLS) $(HELPERS) $(PRELOADS)
 
 # `make check` and `make demo` install what is missing first, then rebuild in a
 # sub-make so pkg-config sees the new packages.
@@ -78,6 +80,12 @@ $(TOOLS): %: build/%.o build/libcdc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 build/%: build/tests/helpers/%.o build/libcdc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# LD_PRELOAD interposers for the tests; never sanitized (a sanitized
+# binary loads its runtime first, the interposer comes in after it).
+build/%.so: tests/helpers/preload/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -std=c11 $(CFLAGS) $(PKG_CFLAGS) $(WARN) -fPIC -shared \
+	    -o $@ $< $(shell pkg-config --libs rdkafka) -ldl
 
 # The unit runner's table is generated from the T_TEST(name) lines.
 build/tests/unit/tests.inc: $(UNIT_SRC)

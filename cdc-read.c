@@ -586,6 +586,26 @@ idle_check(struct reader *r)
 		}
 }
 
+/*
+ * One queue per partition, read when the order allows (flow).  They are
+ * taken off the consumer queue before rd_kafka_assign(): from then on the
+ * fetcher forwards each partition's records to the consumer queue, and
+ * what reached it before a later split would be read after the records
+ * behind it (the next offset went back and -e never saw its end).  An
+ * application's forward, even to NULL, is kept when fetching starts
+ * (librdkafka's RD_KAFKA_Q_F_FWD_APP).  Without a queue (librdkafka could
+ * not make the partition) all of a topic's records come on the consumer
+ * queue, still in order.
+ */
+static void
+split_queues(struct reader *r)
+{
+	for (size_t i = 0; i < r->nt; i++)
+		if ((r->t[i].q = rd_kafka_queue_get_partition(r->rk,
+		    r->t[i].name, 0)) != NULL)
+			rd_kafka_queue_forward(r->t[i].q, NULL);
+}
+
 static int
 assign(struct reader *r, char *err, size_t errsz)
 {
@@ -611,6 +631,7 @@ assign(struct reader *r, char *err, size_t errsz)
 			at_eof(r, i);
 	}
 	free(untimed);
+	split_queues(r);
 	e = rd_kafka_assign(r->rk, l);
 	rd_kafka_topic_partition_list_destroy(l);
 	if (e) {
@@ -618,11 +639,6 @@ assign(struct reader *r, char *err, size_t errsz)
 		    rd_kafka_err2str(e));
 		return -1;
 	}
-	/* One queue per partition, read when the order allows (flow). */
-	for (size_t i = 0; i < r->nt; i++)
-		if ((r->t[i].q = rd_kafka_queue_get_partition(r->rk,
-		    r->t[i].name, 0)) != NULL)
-			rd_kafka_queue_forward(r->t[i].q, NULL);
 	return 0;
 }
 

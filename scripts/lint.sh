@@ -11,13 +11,14 @@ rc=0
 cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	--suppress=missingIncludeSystem --suppress=preprocessorErrorDirective --inline-suppr -I common -I build/proto \
 	-D__BYTE_ORDER__=1234 -D__ORDER_LITTLE_ENDIAN__=1234 \
-	common/*.c cdc-*.c tests/helpers/*.c || rc=1
+	common/*.c cdc-*.c tests/helpers/*.c tests/helpers/preload/*.c || rc=1
 shellcheck -S warning scripts/*.sh tests/e2e/*.sh || rc=1
 mandoc -Tlint -Wwarning man/*.1 man/*.5 || rc=1
 
 if command -v clang-format >/dev/null 2>&1; then
 	nf=0 nbad=0 nfind=0
-	for f in common/*.[ch] cdc-*.c tests/helpers/*.c tests/unit/*.[ch]; do
+	for f in common/*.[ch] cdc-*.c tests/helpers/*.c tests/helpers/preload/*.c \
+	    tests/unit/*.[ch]; do
 		nf=$((nf + 1))
 		n=$(clang-format --dry-run "$f" 2>&1 | grep -c 'warning:')
 		[ "$n" -eq 0 ] && continue
