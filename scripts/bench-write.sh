@@ -5,7 +5,8 @@
 #   -f debezium rows/s (128-dim float vectors) against -f cdc rows/s, and
 #   against kcat -P of the same messages already rendered (the Kafka part)
 #   peak RSS of cdc-write-kafka.
-# Figures are printed, not asserted.
+# The writers alone: medians of BENCH_REPS (5) runs.  Figures are printed,
+# not asserted.
 set -eu
 cd "$(dirname "$0")/.."
 ROWS=${BENCH_ROWS:-50000}
@@ -24,6 +25,13 @@ build/milvus-sim -b "$SRC" --workload bench --rows "$ROWS" --dim 128 >/dev/null
 ./cdc-read -b "$SRC" -e -q >"$D/s.cdc"
 topics=$(kcat -b "$SRC" -L 2>/dev/null | sed -n 's/^ *topic "\(by-dev[^"]*\)".*/\1/p' | sort)
 m() { scripts/measure.py "$1"; }
+# mm CMD: the run of median wall time among $REPS (a single run of a
+# 0.1 s command swung by half from run to run here).
+REPS=${BENCH_REPS:-5}
+mm() {
+	for _ in $(seq "$REPS"); do scripts/measure.py "$1"; done |
+		python3 -c 'import json, sys; L = sorted((json.loads(l) for l in sys.stdin), key=lambda r: r["wall"]); print(json.dumps(L[len(L) // 2]))'
+}
 report() {	# name json rows
 	python3 - "$@" <<'PY'
 import json, sys
@@ -49,17 +57,17 @@ for run in 1 2; do
 	# them: auto-creation costs ~1 s that a real deployment does not pay).
 	./cdc-write-kafka -b "$DST" -f cdc -t 'wc.{collection}' <"$D/s.cdc"
 	./cdc-write-kafka -b "$DST" -f debezium -t 'wd.{collection}' <"$D/s.cdc"
-	f=$(m "./cdc-write-kafka -b $DST -f cdc -t 'wc.{collection}' <$D/s.cdc")
-	z=$(m "./cdc-write-kafka -b $DST -f debezium -t 'wd.{collection}' <$D/s.cdc")
-	z0=$(m "./cdc-write-kafka -j 1 -b $DST -f debezium -t 'wd.{collection}' <$D/s.cdc")
-	j=$(m "./cdc-write-json <$D/s.cdc >/dev/null")
+	f=$(mm "./cdc-write-kafka -b $DST -f cdc -t 'wc.{collection}' <$D/s.cdc")
+	z=$(mm "./cdc-write-kafka -b $DST -f debezium -t 'wd.{collection}' <$D/s.cdc")
+	z0=$(mm "./cdc-write-kafka -j 1 -b $DST -f debezium -t 'wd.{collection}' <$D/s.cdc")
+	j=$(mm "./cdc-write-json <$D/s.cdc >/dev/null")
 	# The Kafka part alone: kcat -P producing Debezium values already
 	# rendered, with the same seven headers.  The mock keeps ~5 MB per
 	# partition, so the values read back are repeated to $ROWS lines.
 	kcat -b "$DST" -C -t wd.bench -o beginning -e -q -f '%s\n' 2>/dev/null |
 		python3 -c 'import sys; L = sys.stdin.read().splitlines(); n = int(sys.argv[1]); sys.stdout.write("".join(L[i % len(L)] + "\n" for i in range(n)))' "$ROWS" >"$D/vals"
 	hdr="-H cdc.op=c -H cdc.db=default -H cdc.collection=bench -H cdc.ts=446710992092520448 -H cdc.source.topic=by-dev-rootcoord-dml_3 -H cdc.source.partition=0 -H cdc.source.offset=1234"
-	kp=$(m "kcat -b $DST -P -t kp.bench -X enable.idempotence=true -X acks=all -X linger.ms=20 $hdr <$D/vals")
+	kp=$(mm "kcat -b $DST -P -t kp.bench -X enable.idempotence=true -X acks=all -X linger.ms=20 $hdr <$D/vals")
 	report "cdc-write-kafka -f cdc (writer alone)" "$f" "$ROWS"
 	report "cdc-write-kafka -f debezium (writer alone)" "$z" "$ROWS"
 	report "cdc-write-kafka -f debezium -j 1 (a render thread)" "$z0" "$ROWS"
