@@ -1,5 +1,6 @@
 /* cdc_frame.c - see cdc_frame.h and cdc-stream(5). */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "cdc_util.h"
 
 #define READ_CHUNK (1u << 20)
+#define STOP_POLL_MS 100	/* how soon a stop without EINTR is seen */
 
 /* === reading === */
 
@@ -28,6 +30,29 @@ cdc_frame_reader_fini(struct cdc_frame_reader *r)
 	free(r->buf);
 	r->buf = NULL;
 	msgpack_zone_destroy(&r->zone);
+}
+
+/*
+ * With a stop flag, wait for input in slices of STOP_POLL_MS, testing the
+ * flag between them: a signal that lands after a test and before a
+ * blocking read() interrupts nothing, and would go unseen until more input
+ * came.  0 (read now), or -1 with errno EINTR (stopped).
+ */
+static int
+wait_input(const struct cdc_frame_reader *r)
+{
+	struct pollfd p = {.fd = r->fd, .events = POLLIN};
+	int n;
+
+	for (;;) {
+		if (*r->stop) {
+			errno = EINTR;
+			return -1;
+		}
+		n = poll(&p, 1, STOP_POLL_MS);
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return 0;	/* input, EOF, or an error read() tells */
+	}
 }
 
 /* Make at least `want` unconsumed bytes available; returns how many there are. */
@@ -52,10 +77,8 @@ fill(struct cdc_frame_reader *r, size_t want)
 	while (r->end < want) {
 		ssize_t n;
 
-		if (r->stop && *r->stop) {
-			errno = EINTR;
+		if (r->stop && wait_input(r) < 0)
 			return -1;
-		}
 		n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		if (n < 0 && errno == EINTR)
 			continue;

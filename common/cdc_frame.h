@@ -47,8 +47,8 @@ void cdc_frame_reader_fini(struct cdc_frame_reader *r);
  * (EOF exactly between frames), -1 with err filled ("frame 3 at byte 120:
  * truncated body (10 of 42 bytes)") on malformed input or a read error.
  * With `stop` set, a read waiting for the rest of a frame gives up once *stop
- * is non-zero (a signal handler sets it): -1, errno EINTR, and the bytes read
- * stay buffered.
+ * is non-zero (a signal handler sets it; seen within 100 ms even when no
+ * read() was interrupted): -1, errno EINTR, and the bytes read stay buffered.
  */
 int cdc_frame_read(struct cdc_frame_reader *r, struct cdc_frame *fr,
     char *err, size_t errsz);

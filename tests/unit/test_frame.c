@@ -1,6 +1,7 @@
 /* test_frame.c - framing: round trip and every malformed input. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,59 @@ T_TEST(frame_stop_inside_frame)
 		T_EQ_INT(cdc_frame_read(&r, &fr, err, sizeof err), 1);
 		T_EQ_UINT(fr.len, 4);
 	}
+	cdc_frame_reader_fini(&r);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Takes every SIGALRM (the test's thread blocks it) until the tenth. */
+static void *
+alarm_taker(void *arg)
+{
+	sigset_t set;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (nalarm < 10)
+		pause();
+	return NULL;
+}
+
+/*
+ * As frame_stop_inside_frame, with the signals handled on another thread:
+ * the reader's read() is never interrupted, as when a signal lands between
+ * its test of the flag and its read().  It must see the flag all the same.
+ */
+T_TEST(frame_stop_flag_without_eintr)
+{
+	struct cdc_frame_reader r;
+	struct cdc_frame fr;
+	sigset_t set, old;
+	pthread_t t;
+	char err[256];
+	int p[2], rc;
+
+	T_EQ_INT(pipe(p), 0);
+	rest_fd = p[1];
+	stop_flag = nalarm = 0;
+	T_EQ_INT((int)write(p[1], "\0\0\0\4\x81\xa1", 6), 6);
+	cdc_frame_reader_init(&r, p[0], 0);
+	r.stop = &stop_flag;
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	T_EQ_INT(pthread_create(&t, NULL, alarm_taker, NULL), 0);
+	alarms(1);
+	rc = cdc_frame_read(&r, &fr, err, sizeof err);
+	T_EQ_INT(rc, -1);	/* not 1: the tenth alarm's rest of the frame */
+	pthread_join(t, NULL);
+	alarms(0);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	stop_flag = 0;
+	if (rc == -1)	/* the rest came at the tenth alarm */
+		T_EQ_INT(cdc_frame_read(&r, &fr, err, sizeof err), 1);
 	cdc_frame_reader_fini(&r);
 	close(p[0]);
 	close(p[1]);
