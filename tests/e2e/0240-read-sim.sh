@@ -9,7 +9,8 @@
 # with the end of the log.)
 . "$(dirname "$0")/lib.sh"
 plan 9
-start_kafka
+# The live-* topics exist from the start (see "Following" below).
+start_kafka --milvus-topics live
 R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
 
 # same_events EXPECTED GOT.jsonl: every key milvus-sim states is the same.
@@ -106,15 +107,29 @@ is "$bad" "" "kill -9 at random points + --resume = one run"
 
 # Following while milvus-sim writes: kill -9 after N bytes (as above),
 # three times, resuming each time; then to the end: one run.
-rm -f "$T/l.ckpt" "$T/l.state" "$T/l.ev"
+# A channel at its end for --idle-after stops holding the others back; what
+# then reaches it with an older timestamp comes out late and a restart from
+# a checkpoint written before drops it (cdc-read(1) BUGS).  Two ways the
+# test got there under ASan with a busy CPU, with --idle-after 0.2:
+# a topic milvus-sim created after cdc-read started was unknown to
+# librdkafka until its next once-a-second metadata scan (hence the topics
+# are made at start), and milvus-sim produces asynchronously, so a
+# channel's records can reach Kafka well after those of the replicate-msg
+# topic, which has no ticks and may already be read up to the end of the
+# workload.  The watermark then jumped to the end; the next run, with
+# everything behind its checkpoint, wrote nothing but checkpoints and head
+# waited for ever.  So a generous --idle-after, and head gives up after
+# 120 s (noted; the comparison below still decides).
+rm -f "$T/l.ckpt" "$T/l.state" "$T/l.ev" "$T/l.short"
 build/milvus-sim -b "$BROKERS" --prefix live --workload multi --rows 3000 \
     --batch 10 >/dev/null 2>&1 &
 sim=$!
 for n in 30000 150000 400000; do
-	$R --prefix live --checkpoint-interval 0 --idle-after 0.2 \
+	$R --prefix live --checkpoint-interval 0 --idle-after 3 \
 	    --resume "$T/l.ckpt" --state "$T/l.state" >"$T/fifo" 2>/dev/null &
 	pid=$!
-	{ head -c "$n"; kill -9 $pid 2>/dev/null || true; cat; } <"$T/fifo" >"$T/l.cdc"
+	{ timeout 120 head -c "$n" || echo "$n" >>"$T/l.short"
+	  kill -9 $pid 2>/dev/null || true; cat; } <"$T/fifo" >"$T/l.cdc"
 	wait $pid 2>/dev/null || true
 	build/cdc-lastckpt -u -x collection_id "$T/l.cdc" "$T/l.ckpt" >>"$T/l.ev"
 	diag "following: killed after $n bytes, $(grep -c . "$T/l.ev") events so far"
@@ -125,6 +140,9 @@ build/cdc-lastckpt -x collection_id "$T/l.cdc" "$T/l.ckpt" >>"$T/l.ev"
 $R --prefix live -e >"$T/lfull.cdc"
 build/cdc-lastckpt -x collection_id "$T/lfull.cdc" "$T/x.ckpt" >"$T/lfull.ev"
 diag "following: $(grep -c . "$T/l.ev") events, $(grep -c . "$T/lfull.ev") in one run"
+if [ -e "$T/l.short" ]; then
+	diag "following: no $(cat "$T/l.short" | tr '\n' ' ')bytes within 120 s"
+fi
 r=0; grep . "$T/l.ev" | cmp -s - "$T/lfull.ev" || r=1
 is $r 0 "following while Milvus writes, kill -9 and --resume: one run"
 
