@@ -20,12 +20,11 @@ build/milvus-sim -b "$BROKERS" --workload basic --rows 2000 --dim 4 --batch 20 \
 # next checkpoint c2, then the insert frame F after c2 in three pieces:
 # F1 and F2 (100 bytes each) and R (the rest of F and of the stream).
 python3 - "$T/s.cdc" "$T" <<'PY'
-import struct, sys
-data, out = open(sys.argv[1], "rb").read(), sys.argv[2]
-frames, off = [], 0
-while off < len(data):
-    n = struct.unpack(">I", data[off:off + 4])[0]
-    frames.append(data[off:off + 4 + n]); off += 4 + n
+import sys
+sys.path.insert(0, "tests/e2e")
+from cdcgen import frames as cut
+out = sys.argv[2]
+frames = cut(open(sys.argv[1], "rb").read())
 is_ = lambda f, t: b"\xa4type" + bytes([0xa0 + len(t)]) + t in f[4:48]
 ck = [i for i, f in enumerate(frames) if is_(f, b"checkpoint")]
 # consecutive checkpoints with inserts and deletes between them, an insert

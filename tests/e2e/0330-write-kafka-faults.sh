@@ -17,12 +17,11 @@ build/milvus-sim -b "$SRC" --workload basic --rows 1000 --dim 4 --batch 100 >/de
 # part2 = the rest; that checkpoint frame into mid.ckpt, the stream's last
 # checkpoint into last.ckpt.
 python3 - "$T/s.cdc" "$T" <<'PY'
-import struct, sys
-data, out = open(sys.argv[1], "rb").read(), sys.argv[2]
-frames, off = [], 0
-while off < len(data):
-    n = struct.unpack(">I", data[off:off + 4])[0]
-    frames.append(data[off:off + 4 + n]); off += 4 + n
+import sys
+sys.path.insert(0, "tests/e2e")
+from cdcgen import frames as cut
+out = sys.argv[2]
+frames = cut(open(sys.argv[1], "rb").read())
 kind = lambda f: f[4:48]
 ins = [i for i, f in enumerate(frames) if b"\xa4type\xa6insert" in kind(f)]
 ck = [i for i, f in enumerate(frames) if b"\xa4type\xaacheckpoint" in kind(f)]

@@ -2,6 +2,7 @@
 """cdcgen.py < events.jsonl > stream.cdc: write a cdc-stream(5) from JSON
 lines, one event map per line, with a minimal msgpack encoder (stdlib only),
 for tests of the writers that need events milvus-sim does not produce.
+Tests import frames() from it to cut a stream into frames.
 A header frame comes first.  Tagged objects give the msgpack types JSON lacks:
   {"$bin": "hex"}            bin
   {"$f32": 1.5}              float32
@@ -76,6 +77,19 @@ def frame(obj):
     body = bytearray()
     pack(obj, body)
     return struct.pack(">I", len(body)) + bytes(body)
+
+
+def frames(data):
+    """The whole frames of a stream's bytes, each with its length prefix; a
+    torn tail (a writer killed mid-frame) is left out."""
+    out, off = [], 0
+    while off + 4 <= len(data):
+        n = struct.unpack(">I", data[off:off + 4])[0]
+        if off + 4 + n > len(data):
+            break
+        out.append(data[off:off + 4 + n])
+        off += 4 + n
+    return out
 
 
 def main():
