@@ -36,7 +36,7 @@ struct writer {
 	struct cdc_wreader in;
 	struct cdc_buf b;
 	struct cdc_cols cols;
-	uint64_t lines;
+	uint64_t events, lines;
 	int status, dead;
 };
 
@@ -72,8 +72,8 @@ help(void)
 	    "lines before it are on disk\n"
 	    "      --checkpoints      also print checkpoint frames as lines\n"
 	    "      --max-frame SIZE   largest frame accepted (256m)\n"
-	    "  -u, --unbuffered       flush every line\n"
-	    "  -v, --verbose          more messages\n"
+	    "  -u, --unbuffered       each event's lines out at once\n"
+	    "  -v, --verbose          a summary at the end\n"
 	    "  -q, --quiet            errors only\n"
 	    "  -h, --help             this text\n"
 	    "  -V, --version          version\n", stdout);
@@ -157,6 +157,7 @@ lines_insert(struct writer *w, const struct cdc_event *ev, char *err,
 			return -1;
 		cdc_buf_add(&w->b, "}\n", 2);
 	}
+	w->lines += w->cols.rows;
 	return 0;
 }
 
@@ -180,6 +181,7 @@ lines_delete(struct writer *w, const struct cdc_event *ev, char *err,
 			return -1;
 		cdc_buf_add(&w->b, "}\n", 2);
 	}
+	w->lines += keys->via.array.size;
 	return 0;
 }
 
@@ -206,6 +208,7 @@ line_other(struct writer *w, const struct cdc_event *ev, char *err,
 			return -1;
 	}
 	cdc_buf_add(&w->b, "}\n", 2);
+	w->lines++;
 	return 0;
 }
 
@@ -315,7 +318,10 @@ run(struct writer *w)
 			w->status = CDC_EXIT_DATA;
 			break;
 		}
-		if (rc < 0 || (w->b.len > (1 << 16) && flush_out(w) < 0))
+		w->events++;
+		/* -u: each event's lines out now, not in 64 KiB blocks */
+		if (rc < 0 || ((w->o->unbuffered || w->b.len > (1 << 16)) &&
+		    flush_out(w) < 0))
 			break;
 	}
 	if (!cdc_stop_sig && !w->dead && w->status == 0 && n < 0) {
@@ -367,6 +373,8 @@ teardown(struct writer *w)
 		cdc_log_err("write error: %s", strerror(errno));
 		w->status = CDC_EXIT_RUNTIME;
 	}
+	cdc_log_info(2, "%ju events, %ju lines", (uintmax_t)w->events,
+	    (uintmax_t)w->lines);
 	cdc_wreader_close(&w->in);
 	cdc_buf_fini(&w->b);
 	cdc_cols_fini(&w->cols);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # cdc-write-json as a filter: lines reach downstream while upstream is idle,
 # SIGTERM then stops it by TERM, `| head -1` stops it quietly by SIGPIPE,
-# unknown event types warn once per name, and configuration errors exit 2.
+# unknown event types warn once per name (none with -q), -u writes each
+# event's lines at once, -v sums up, and configuration errors exit 2.
 . "$(dirname "$0")/lib.sh"
-plan 9
+plan 12
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -36,6 +37,37 @@ cat "$T/unk" "$T/s.cdc" "$T/unk" | ./cdc-write-json >"$T/unk.jsonl" 2>"$T/unk.er
 printf "cdc-write-json: skipping events of unknown type 'zap'\ncdc-write-json: skipping events of unknown type 'zip'\n" >"$T/unk.want"
 cmp_ok "$T/unk.err" "$T/unk.want" "unknown types: one warning per name"
 cmp_ok "$T/unk.jsonl" "$T/all.jsonl" "and the other events as before"
+
+# -q: the same, without the warnings.
+cat "$T/unk" "$T/s.cdc" "$T/unk" | ./cdc-write-json -q >"$T/unkq.jsonl" 2>"$T/unkq.err"
+is "$(wc -c <"$T/unkq.err"):$(cmp -s "$T/unkq.jsonl" "$T/all.jsonl" && echo same)" "0:same" \
+	"-q: unknown types skipped without a warning"
+
+# -u: frames keep coming, one every 20 ms (never the 100 ms pause that
+# flushes), and each event's lines are out at once; without -u they would
+# wait for 64 KiB of lines (the 100 frames here make about 50).
+: >"$T/u.jsonl"
+python3 - "$T/s.cdc" "$T/u.jsonl" "$(wc -c <"$T/all.jsonl")" "$T/u.res" <<'PY' |
+import os, sys, time
+sys.path.insert(0, "tests/e2e")
+from cdcgen import frames
+fs, res = frames(open(sys.argv[1], "rb").read()), "not out after 100 frames"
+for i in range(100):
+    os.write(1, fs[i % len(fs)])
+    time.sleep(0.02)
+    if os.path.getsize(sys.argv[2]) >= int(sys.argv[3]):
+        res = "out after %d frames" % (i + 1)
+        break
+open(sys.argv[4], "w").write(res)
+PY
+	./cdc-write-json -u >"$T/u.jsonl"
+is "$(cut -d' ' -f1-2 "$T/u.res"):$(head -c "$(wc -c <"$T/all.jsonl")" "$T/u.jsonl" | cmp -s - "$T/all.jsonl" && echo same)" \
+	"out after:same" "-u: each event's lines are out at once, also while more input keeps coming"
+
+# -v: a summary of events (not the header) and lines.
+./cdc-write-json -v <"$T/s.cdc" >/dev/null 2>"$T/v.err"
+is "$(cat "$T/v.err")" "cdc-write-json: $(build/cdc-dump <"$T/s.cdc" | grep -vc '"type":"header"') events, $(wc -l <"$T/all.jsonl") lines" \
+	"-v: a summary at the end"
 
 # Files as arguments, read in turn as one stream.
 ./cdc-write-json "$T/s.cdc" - "$T/s.cdc" <"$T/s.cdc" >"$T/three.jsonl"
