@@ -1,9 +1,10 @@
 #!/bin/sh
 # cdc-write-kafka on the fixtures, read back with kcat -J (the independent
 # client): topics, keys, envelopes, tombstones and headers as cdc-write-kafka(1)
-# specifies; -f json and -f cdc; checkpoints; malformed input.
+# specifies; -f json and -f cdc; -F, --ddl-topic, -v; checkpoints; malformed
+# input.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 18
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -75,6 +76,19 @@ print(" ".join(sorted("%s:%s" % (json.loads(l)["__op"], json.loads(l)["key"]) fo
 
 ./cdc-write-kafka -b "$DST" -f cdc -t 'raw.{db}' <"$T/s.cdc"
 is "$(kcat -b "$DST" -C -t raw.default -e -q -f 'x\n' 2>/dev/null | wc -l)" 6 "-f cdc: one message per data event (3 inserts, 3 deletes)"
+
+# -F: the brokers (and any secrets) from a properties file rather than argv;
+# --ddl-topic; -v: a summary at the end: 10 rows (6 inserted, 4 deleted
+# keys), 20 messages (and 4 tombstones, 6 DDL events).
+printf '# the target cluster\nbootstrap.servers=%s\n' "$DST" >"$T/dst.properties"
+./cdc-write-kafka -F "$T/dst.properties" --ddl-topic ops.ddl -t 'cf.{collection}' -v \
+	<"$T/s.cdc" 2>"$T/cf.err"
+n=""
+for t in cf.products cf.notes ops.ddl; do
+	n="$n $(kcat -b "$DST" -C -t $t -e -q -f 'x\n' 2>/dev/null | wc -l)"
+done
+is "$n" " 10 4 6" "-F: bootstrap.servers from a properties file; --ddl-topic: DDL events there"
+check "-v: a summary at the end" grep -qx 'cdc-write-kafka: 10 rows, 20 messages' "$T/cf.err"
 
 ./cdc-write-kafka -b "$DST" --with-schema -t 'ws.{collection}' <"$T/s.cdc"
 kcat -b "$DST" -C -t ws.products -e -q -f '%k\t%s\n' 2>/dev/null | grep '"payload":{"id":1}' | python3 -c '

@@ -4,10 +4,10 @@
 # after a checkpoint was persisted (exit 1 naming the row, checkpoint pinned
 # before it), a broker that goes down and comes back (nothing lost), SIGTERM
 # while upstream is idle (checkpoint persisted, death by TERM), unknown event
-# types (one warning per name), usage errors found before data moves, the
-# producer's defaults, and stopping while the broker is unreachable.
+# types (one warning per name, none with -q), usage errors found before data
+# moves, the producer's defaults, and stopping while the broker is unreachable.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 26
 start_kafka
 SRC=$BROKERS
 build/milvus-sim -b "$SRC" --workload basic --rows 1000 --dim 4 --batch 100 >/dev/null
@@ -112,6 +112,10 @@ printf '\0\0\0\012\201\244type\243zap\0\0\0\012\201\244type\243zap\0\0\0\012\201
 cat "$T/unk" "$T/part1" "$T/unk" | ./cdc-write-kafka -b "$BROKERS" -t 'unk.{collection}' 2>"$T/unk.err"
 printf "cdc-write-kafka: skipping events of unknown type 'zap'\ncdc-write-kafka: skipping events of unknown type 'zip'\n" >"$T/unk.want"
 cmp_ok "$T/unk.err" "$T/unk.want" "unknown types: one warning per name, the rest delivered"
+rc=0; cat "$T/unk" "$T/part1" "$T/unk" |
+	./cdc-write-kafka -q -b "$BROKERS" -t 'unkq.{collection}' 2>"$T/unkq.err" || rc=$?
+is "$rc:$(wc -c <"$T/unkq.err"):$(count "$BROKERS" unkq.items)" "0:0:$(count "$BROKERS" unk.items)" \
+	"-q: the same without a warning"
 
 # 5. Usage and configuration errors: exit 2 before any data moves.
 usage() { rc=0; ./cdc-write-kafka "$@" </dev/null >/dev/null 2>"$T/u.err" || rc=$?; echo "$rc:$(head -1 "$T/u.err")"; }
@@ -125,6 +129,9 @@ is "$(usage)" "2:cdc-write-kafka: no brokers: use -b or set bootstrap.servers wi
 	"no brokers (this crashed before the input was opened)"
 is "$(usage --with-schema -f json -b "$BROKERS")" \
 	"2:cdc-write-kafka: --with-schema needs --format debezium, not 'json'" "--with-schema with -f json"
+is "$(usage -F "$T/none.properties" -b "$BROKERS")" \
+	"2:cdc-write-kafka: cannot open '$T/none.properties': No such file or directory" \
+	"-F with a missing properties file"
 
 # 6. Producer defaults, set before -X so that -X overrides them.
 ./cdc-write-kafka -b x --dump-config | grep -E '^(enable.idempotence|request.required.acks|partitioner) ' >"$T/conf"
