@@ -312,9 +312,9 @@ run(struct writer *w)
 		}
 		if ((rc = one_event(w, &fr, &ev, e, sizeof e)) == -1) {
 			w->b.len = mark;
-			cdc_log_err("%s: frame %ju: %s",
-			    cdc_wreader_name(&w->in),
-			    (uintmax_t)fr.no, e);
+			cdc_log_err("%s: frame %ju at byte %ju: %s",
+			    cdc_wreader_name(&w->in), (uintmax_t)fr.no,
+			    (uintmax_t)fr.offset, e);
 			w->status = CDC_EXIT_DATA;
 			break;
 		}

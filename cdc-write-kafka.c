@@ -642,8 +642,9 @@ run(struct writer *w)
 		gettimeofday(&tv, NULL);
 		w->env.now_ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 		if ((rc = one_event(w, &fr, &ev, e, sizeof e)) == -1) {
-			cdc_log_err("%s: frame %ju: %s",
-			    cdc_wreader_name(&w->in), (uintmax_t)fr.no, e);
+			cdc_log_err("%s: frame %ju at byte %ju: %s",
+			    cdc_wreader_name(&w->in), (uintmax_t)fr.no,
+			    (uintmax_t)fr.offset, e);
 			w->status = CDC_EXIT_DATA;
 		}
 	}

@@ -3,7 +3,7 @@
 # streams, malformed input (exit 3 naming the frame, lines before it kept),
 # write errors, checkpoints.
 . "$(dirname "$0")/lib.sh"
-plan 10
+plan 12
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -42,6 +42,22 @@ rc=0; ./cdc-write-json --checkpoint "$T/torn.ckpt" <"$T/torn.cdc" >"$T/torn.json
 is "$rc" 3 "a torn frame exits 3"
 check "naming the frame and offset" grep -q '^cdc-write-json: stdin: frame [0-9]* at byte [0-9]*: truncated body' "$T/torn.err"
 is "$(wc -l <"$T/torn.jsonl")" "$(wc -l <"$T/out.jsonl")" "every line before the torn frame was written"
+
+# A row that cannot be written (a JSON value that is not JSON), after the
+# whole of s.cdc: exit 3 naming input, frame and byte offset (the stream
+# cdcgen.py makes has its own header frame first: frame n + 2).
+printf '%s\n' '{"type": "insert", "ts": 446710992076800001, "db": "default", "collection": "c",
+  "partition": "_default", "vchannel": "v0", "pk": "id", "rows": 2, "columns": [
+  {"name": "id", "field_id": 100, "type": "Int64", "data": [1, 2]},
+  {"name": "doc", "field_id": 101, "type": "JSON", "data": ["{}", "{\"n\":"]}]}' |
+	tr -d '\n' | python3 tests/e2e/cdcgen.py >"$T/badrow.cdc"
+rc=0; cat "$T/s.cdc" "$T/badrow.cdc" | ./cdc-write-json >"$T/badrow.jsonl" 2>"$T/badrow.err" || rc=$?
+n=$(python3 -c 'import sys; sys.path.insert(0, "tests/e2e"); from cdcgen import frames
+fs = frames(open(sys.argv[1], "rb").read()); h = frames(open(sys.argv[2], "rb").read())[0]
+print(len(fs) + 2, sum(map(len, fs)) + len(h))' "$T/s.cdc" "$T/badrow.cdc")
+is "$rc:$(cat "$T/badrow.err")" "3:cdc-write-json: stdin: frame ${n% *} at byte ${n#* }: column \"doc\" row 1: invalid JSON value" \
+	"a bad row exits 3 naming the frame and its byte offset"
+cmp_ok "$T/badrow.jsonl" "$T/out.jsonl" "every line of the events before it, none of its own"
 
 rc=0; ./cdc-write-json <"$T/s.cdc" >/dev/full 2>"$T/full.err" || rc=$?
 is "$rc" 1 ">/dev/full exits 1"
