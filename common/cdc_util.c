@@ -202,7 +202,10 @@ cdc_opt_size(const char *s, long long min, long long max, const char **errstr)
 	}
 	if (mult != 1)
 		buf[n - 1] = '\0';
-	v = cdc_opt_num(buf, min / mult, max / mult, errstr);
+	/* the least count of units that is still >= min: "0m" is below a
+	 * minimum of 1024 bytes, not equal to it */
+	v = cdc_opt_num(buf, min > 0 ? (min + mult - 1) / mult : min / mult,
+	    max / mult, errstr);
 	return *errstr ? 0 : v * mult;
 }
 
