@@ -86,6 +86,7 @@ struct writer {
 	FILE *dead;
 	uint64_t rows, deletes, events, refused;
 	int status;
+	int transient;		/* the last call ran out of retries */
 	int warned_load, warned_flush;
 };
 
@@ -362,13 +363,15 @@ src_of(char *out, size_t n, const struct cdc_event *ev, uint64_t frame)
 		snprintf(out, n, "frame %ju", (uintmax_t)frame);
 }
 
-/* A refused event: to the dead-letter file, or stop (exit 1). */
+/* A refused event: to the dead-letter file, or stop (exit 1).  A call
+ * that ran out of retries is no refusal: Milvus never saw the event, so
+ * it stops the run (the checkpoint stays before it) even with a file. */
 static int
 refused(struct writer *w, const char *src, const char *db, const char *coll,
     const char *err, const char *frames, size_t len)
 {
 	cdc_log_err("%s: %s.%s: %s", src, db, coll, err);
-	if (!w->dead || cdc_stop_sig) {
+	if (!w->dead || cdc_stop_sig || w->transient) {
 		w->status = CDC_EXIT_RUNTIME;
 		return -1;
 	}
@@ -403,6 +406,7 @@ call(struct writer *w, const char *path, json_t **data, char *err,
 	int rc = cdc_rest_call(&w->rest, path, w->body.p, w->body.len, data,
 	    err, errsz);
 
+	w->transient = rc == CDC_REST_TRANSIENT;
 	if (rc == CDC_REST_TRANSIENT && !cdc_stop_sig) {
 		size_t n = strlen(err);
 
@@ -627,6 +631,7 @@ flush_batch(struct writer *w, struct batch *b)
 
 	if (b->kind == 0)
 		return 0;
+	w->transient = 0;
 	sent = b->kind == CDC_EV_INSERT ? send_inserts(w, b, err,
 	    sizeof err) : send_deletes(w, b, err, sizeof err);
 	if (sent != 0)
@@ -1285,6 +1290,7 @@ on_ddl(struct writer *w, const struct cdc_frame *fr,
 
 	if (flush_all(w) < 0)
 		return -1;
+	w->transient = 0;
 	if ((rc = apply_ddl(w, ev, db, coll, err, sizeof err)) == 0)
 		return 0;
 	if (rc == -3)	/* a schema mismatch: malformed for this target */

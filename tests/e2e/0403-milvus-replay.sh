@@ -1,11 +1,12 @@
 #!/bin/sh
 # cdc-write-milvus: a refused insert in the middle of a stream stops it with
 # the checkpoint left before it (exit 1), or with --dead-letter goes to the
-# file as its frame while the rest is applied and the checkpoint moves on;
+# file as its frame while the rest is applied and the checkpoint moves on
+# (but one that ran out of retries stops it, exit 1);
 # the dead letters replay once the cause is fixed; a whole stream applied
 # twice ends in the same state (create/index/alias replays are no errors).
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 13
 python3 - >"$T/s.jsonl" <<'PY'
 import json
 src = lambda o: {"topic": "t", "partition": 2, "offset": o}
@@ -45,6 +46,18 @@ rc=0; ./cdc-write-milvus --uri "$FAKE_URI" --checkpoint "$T/c" --dead-letter "$T
 is "$rc:$(ckpt_at "$T/c"):$(ids)" "0:9:[1, 4]" "--dead-letter: exit 0, the rest applied, the checkpoint at the end"
 is "$(./cdc-write-json <"$T/dead" | python3 -c 'import json, sys; print([(e["op"], e["row"]["id"]) for e in map(json.loads, sys.stdin)])')" \
 	"[('insert', 3)]" "the dead-letter file holds the refused event as a frame"
+
+# A request that runs out of retries is no refusal: Milvus never saw it.
+# The third upsert (ids 4) fails with HTTP 500 past --retry-max 1: exit 1,
+# the checkpoint stays before it, only the refused insert is a dead letter.
+fake_post /_fake/reset '{}'
+fake_post /_fake/faults '{"path":"/v2/vectordb/entities/upsert","nth":3,"count":5,"action":"http500"}'
+rc=0; ./cdc-write-milvus --uri "$FAKE_URI" --checkpoint "$T/c" --dead-letter "$T/dead5" \
+	--retry-max 1 --retry-backoff 10 <"$T/s.cdc" 2>"$T/e" || rc=$?
+fake_post /_fake/faults/clear '{}'
+is "$rc:$(ckpt_at "$T/c"):$(ids):$(./cdc-write-json <"$T/dead5" | grep -c '"id":')" "1:6:[1, 2]:1" \
+	"--dead-letter: retries run out: exit 1, the checkpoint before it, not a dead letter"
+check "naming the frame and the retries" grep -q 'frame 9 (t\[2\]@7): default.c: .*(after 1 retries)$' "$T/e"
 
 # Fix the cause (a wider field on a new target), replay the dead letter.
 fake_post /_fake/reset '{}'
