@@ -957,9 +957,11 @@ benign(const struct cdc_event *ev, int code, const char *err)
 		return strstr(err, "already exist") != NULL;
 	case CDC_EV_DROP_COLLECTION: case CDC_EV_DROP_DATABASE:
 	case CDC_EV_DROP_PARTITION: case CDC_EV_DROP_INDEX:
-	case CDC_EV_DROP_ALIAS:
 		return code == 100 || code == 800 || code == 200 ||
 		    code == 700;
+	case CDC_EV_DROP_ALIAS:	/* 1600: Milvus's "alias not found" */
+		return code == 100 || code == 800 || code == 1600 ||
+		    strstr(err, "alias not found") != NULL;
 	default:
 		return 0;
 	}
