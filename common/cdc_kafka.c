@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cdc_json.h"
 #include "cdc_kafka.h"
 #include "cdc_util.h"
 
@@ -41,14 +42,56 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * One logical line of a properties file, as Java reads it: the key ends at
+ * the first '=', ':' or blank; blanks around the separator are dropped.
+ * "key value" (a blank alone) is refused: it is more often a typo.
+ */
+static int
+conf_line(rd_kafka_conf_t *conf, char *s, char *err, size_t errsz)
+{
+	size_t k = strcspn(s, "=: \t");
+	char *v = s + k, e[256];
+
+	while (isspace((unsigned char)*v))
+		v++;
+	if (k == 0 || (*v != '=' && *v != ':')) {
+		snprintf(err, errsz, "invalid property '%s': expected key=value",
+		    s);
+		return -1;
+	}
+	s[k] = '\0';
+	v = trim(v + 1);
+	if (rd_kafka_conf_set(conf, s, v, e, sizeof e) != RD_KAFKA_CONF_OK) {
+		snprintf(err, errsz, "property '%s': %s", s, e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Does s (trimmed) end in an odd number of backslashes?  Drop the last. */
+static int
+continued(char *s)
+{
+	size_t n = strlen(s), b = 0;
+
+	while (b < n && s[n - 1 - b] == '\\')
+		b++;
+	if (b % 2 == 0)
+		return 0;
+	s[n - 1] = '\0';
+	return 1;
+}
+
 int
 cdc_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, char *err,
     size_t errsz)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL, e[512];
+	struct cdc_buf lg = {0};	/* the logical line */
 	size_t cap = 0;
-	int lineno = 0, rc = 0;
+	int lineno = 0, first = 0, more = 0, rc = 0;
 
 	if (!f) {
 		snprintf(err, errsz, "cannot open '%s': %s", path,
@@ -59,12 +102,28 @@ cdc_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, char *err,
 		char *s = trim(line);
 
 		lineno++;
-		if (*s == '\0' || *s == '#' || *s == '!')
+		if (!more && (*s == '\0' || *s == '#' || *s == '!'))
 			continue;
-		if (cdc_kafka_conf_set(conf, s, e, sizeof e) < 0) {
-			snprintf(err, errsz, "%s:%d: %s", path, lineno, e);
+		if (!more) {
+			lg.len = 0;
+			first = lineno;
+		}
+		more = continued(s);
+		cdc_buf_adds(&lg, s);
+		if (more)
+			continue;
+		cdc_buf_addc(&lg, '\0');
+		if (conf_line(conf, lg.p, e, sizeof e) < 0) {
+			snprintf(err, errsz, "%s:%d: %s", path, first, e);
 			rc = -1;
 			break;
+		}
+	}
+	if (rc == 0 && more) {
+		cdc_buf_addc(&lg, '\0');
+		if (conf_line(conf, lg.p, e, sizeof e) < 0) {
+			snprintf(err, errsz, "%s:%d: %s", path, first, e);
+			rc = -1;
 		}
 	}
 	if (rc == 0 && ferror(f)) {
@@ -72,6 +131,7 @@ cdc_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, char *err,
 		    strerror(errno));
 		rc = -1;
 	}
+	cdc_buf_fini(&lg);
 	free(line);
 	fclose(f);
 	return rc;
