@@ -44,14 +44,15 @@ cdc_env_topic(char *out, size_t outsz, const char *tmpl,
 	return n == 0 || *tmpl || n > 249 ? -1 : 0;
 }
 
-/* A name part for a Connect schema name: Avro-safe characters only. */
+/* A name part for a Connect schema name: Avro-safe characters only (and
+ * the dots of a namespace when dots is set). */
 static void
-put_json_part(struct cdc_buf *b, struct cdc_str s)
+put_json_part(struct cdc_buf *b, struct cdc_str s, int dots)
 {
 	for (size_t i = 0; i < s.n; i++) {
 		char c = s.p[i];
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_';
+		    (c >= '0' && c <= '9') || c == '_' || (dots && c == '.');
 
 		cdc_buf_addc(b, ok ? c : '_');
 	}
@@ -347,11 +348,11 @@ schema_name(struct cdc_buf *b, const struct cdc_env *env,
     const struct cdc_event *ev, const char *suffix)
 {
 	cdc_buf_adds(b, ",\"name\":\"");
-	cdc_buf_adds(b, env->name);
+	put_json_part(b, (struct cdc_str){env->name, strlen(env->name)}, 1);
 	cdc_buf_addc(b, '.');
-	put_json_part(b, ev->db);
+	put_json_part(b, ev->db, 0);
 	cdc_buf_addc(b, '.');
-	put_json_part(b, ev->collection);
+	put_json_part(b, ev->collection, 0);
 	cdc_buf_adds(b, suffix);
 	cdc_buf_addc(b, '"');
 }

@@ -450,3 +450,23 @@ T_TEST(envelope_headers)
 	}
 	fix_fini(&f);
 }
+
+/* --name goes into the Connect schema names with Avro-safe characters
+ * only (it was copied as given: a quote broke the JSON); dots stay. */
+T_TEST(envelope_schema_name_safe)
+{
+	struct cdc_env env = {.format = CDC_ENV_DEBEZIUM, .with_schema = 1,
+	    .name = "srv\"1.eu-west", .now_ms = 1};
+	struct cdc_buf key = {0}, val = {0};
+	struct ev_fix f;
+
+	build(&f, "insert", 0);
+	T_EQ_INT(render(&env, &f, &key, &val), 0);
+	cdc_buf_addc(&key, '\0');
+	T_CHECK(strstr(key.p, "\"name\":\"srv_1.eu_west.default.c1.Key\"") !=
+	    NULL);
+	fix_fini(&f);
+	cdc_buf_fini(&key);
+	cdc_buf_fini(&val);
+	cdc_env_fini(&env);
+}
