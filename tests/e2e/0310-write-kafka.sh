@@ -4,7 +4,7 @@
 # specifies; -f json and -f cdc; -F, --ddl-topic, -v; checkpoints; malformed
 # input.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 20
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -76,6 +76,16 @@ print(" ".join(sorted("%s:%s" % (json.loads(l)["__op"], json.loads(l)["key"]) fo
 
 ./cdc-write-kafka -b "$DST" -f cdc -t 'raw.{db}' <"$T/s.cdc"
 is "$(kcat -b "$DST" -C -t raw.default -e -q -f 'x\n' 2>/dev/null | wc -l)" 6 "-f cdc: one message per data event (3 inserts, 3 deletes)"
+is "$(kcat -b "$DST" -C -t raw.default -e -q -f '%h\n' 2>/dev/null | tr ',' '\n' |
+	sed -n 's/^cdc\.op=//p' | sort | uniq -c | tr -s ' \n' ' ')" " 3 c 3 d " \
+	"-f cdc: the cdc.op header is c or d, as with -f debezium (it was insert, delete)"
+# A template that gives no topic name for an event: deletes have no
+# partition, so '{partition}' alone is empty for the first delete (frame 6).
+rc=0; ./cdc-write-kafka -b "$DST" -t '{partition}' <"$T/s.cdc" 2>"$T/tp.err" || rc=$?
+is "$rc:$(cat "$T/tp.err")" "3:cdc-write-kafka: stdin: frame 6 at byte $(python3 -c '
+import sys; sys.path.insert(0, "tests/e2e"); from cdcgen import frames
+print(sum(map(len, frames(open(sys.argv[1], "rb").read())[:5])))' "$T/s.cdc"): default.products: the topic template '{partition}' gives an empty name for this delete" \
+	"a template with no name for an event: exit 3 saying why (it printed garbage)"
 
 # -F: the brokers (and any secrets) from a properties file rather than argv;
 # --ddl-topic; -v: a summary at the end: 10 rows (6 inserted, 4 deleted
