@@ -70,6 +70,7 @@ struct writer {
 	struct rctx *rctx;	/* 1 + jobs of them */
 	void **rargs;		/* &rctx[i], as cdc_render_start() wants */
 	uint64_t rows, msgs;
+	int64_t served_ms;	/* delivery reports last served (run()) */
 	int status, failed;
 	rd_kafka_topic_t **topics;	/* asked for once each (know_topic()) */
 	size_t ntopics;
@@ -615,6 +616,17 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 	    "ddl") < 0 ? -2 : 0;
 }
 
+/* Delivery reports, and the checkpoints they complete: while upstream is
+ * idle, and every 100 ms while frames keep coming (produce() alone polls
+ * only every 1024 messages). */
+static void
+serve_reports(struct writer *w, int64_t now_ms)
+{
+	rd_kafka_poll(w->rk, 0);
+	persist_ready(w);
+	w->served_ms = now_ms;
+}
+
 static void
 run(struct writer *w)
 {
@@ -627,8 +639,7 @@ run(struct writer *w)
 	while (!cdc_stop_sig && !w->failed && w->status == 0) {
 		if (!cdc_wreader_wait(&w->in, 100)) {
 			/* upstream idle: serve delivery reports meanwhile */
-			rd_kafka_poll(w->rk, 0);
-			persist_ready(w);
+			serve_reports(w, w->env.now_ms);
 			continue;
 		}
 		if ((n = cdc_wreader_next(&w->in, &fr, &ev, err,
@@ -647,6 +658,8 @@ run(struct writer *w)
 			    (uintmax_t)fr.offset, e);
 			w->status = CDC_EXIT_DATA;
 		}
+		if (w->env.now_ms - w->served_ms >= 100)
+			serve_reports(w, w->env.now_ms);
 	}
 	if (n < 0 && !cdc_stop_sig && !w->failed && w->status == 0) {
 		cdc_log_err("%s", err);

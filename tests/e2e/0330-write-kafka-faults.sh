@@ -5,9 +5,10 @@
 # before it), a broker that goes down and comes back (nothing lost), SIGTERM
 # while upstream is idle (checkpoint persisted, death by TERM), unknown event
 # types (one warning per name, none with -q), usage errors found before data
-# moves, the producer's defaults, and stopping while the broker is unreachable.
+# moves, the producer's defaults, stopping while the broker is unreachable,
+# and checkpoints persisted while input keeps coming.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 27
 start_kafka
 SRC=$BROKERS
 build/milvus-sim -b "$SRC" --workload basic --rows 1000 --dim 4 --batch 100 >/dev/null
@@ -163,4 +164,30 @@ check "saying how many messages were not delivered" grep -q 'messages not delive
 check "and the checkpoint did not move past them" sh -c "! cmp -s '$T/dead.ckpt' '$T/mid.ckpt'"
 r=$(stop_when 0.5 --flush-timeout 60)
 is "${r% *}:$(test "${r#* }" -le 4 && echo fast)" "1:fast" "a second signal abandons the flush: exit 1 at once"
+
+# 8. Input that keeps coming, a frame every 20 ms (never the 100 ms pause
+# that serves delivery reports when upstream is idle), and fewer than 1024
+# messages (produce() polls at every 1024th): part 1, then its checkpoint
+# frame again and again.
+# The checkpoint after part 1 is persisted all the same (it was not until
+# EOF).
+start_kafka
+: >"$T/slow.ckpt"
+python3 - "$T/part1" "$T/slow.ckpt" "$T/mid.ckpt" "$T/slow.res" <<'PY' |
+import os, sys, time
+sys.path.insert(0, "tests/e2e")
+from cdcgen import frames
+fs, res = frames(open(sys.argv[1], "rb").read()), "not persisted"
+want = open(sys.argv[3], "rb").read()
+for f in fs + [fs[-1]] * 250:	# its last checkpoint again: no message
+    os.write(1, f)
+    time.sleep(0.02)
+    if open(sys.argv[2], "rb").read() == want:
+        res = "persisted"
+        break
+open(sys.argv[4], "w").write(res)
+PY
+	./cdc-write-kafka -b "$BROKERS" -t 'slow.{collection}' --checkpoint "$T/slow.ckpt"
+is "$n1:$(cat "$T/slow.res")" "$n1:persisted" \
+	"a checkpoint is persisted while frames keep coming ($n1 messages before it)"
 done_testing
