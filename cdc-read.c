@@ -406,15 +406,32 @@ is_untimed(const char *topic)
 	return n >= k && strcmp(topic + n - k, "-replicate-msg") == 0;
 }
 
-/* High watermarks now: the end of a bounded run and the lag baseline. */
-static void
-query_ends(struct reader *r)
+/* Did the cluster not answer at all (as opposed to not knowing a topic)? */
+static int
+unreachable(rd_kafka_resp_err_t err)
+{
+	return err == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+	    err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+	    err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+	    err == RD_KAFKA_RESP_ERR__RESOLVE;
+}
+
+/* High watermarks now: the end of a bounded run and the lag baseline.  An
+ * unknown topic is empty; -1 (err filled) when the cluster did not answer
+ * within 10 s, at the first topic so. */
+static int
+query_ends(struct reader *r, char *errbuf, size_t errsz)
 {
 	for (size_t i = 0; i < r->nt; i++) {
 		int64_t lo, hi;
 		rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
 		    r->rk, r->t[i].name, 0, &lo, &hi, 10000);
 
+		if (unreachable(err)) {
+			snprintf(errbuf, errsz, "cannot reach Kafka (topic "
+			    "'%s'): %s", r->t[i].name, rd_kafka_err2str(err));
+			return -1;
+		}
 		if (err) {
 			cdc_log_info(2, "topic '%s': %s (treated as empty)",
 			    r->t[i].name, rd_kafka_err2str(err));
@@ -424,6 +441,7 @@ query_ends(struct reader *r)
 		r->t[i].first = lo;
 		r->t[i].end = hi;
 	}
+	return 0;
 }
 
 static int
@@ -642,8 +660,22 @@ assign(struct reader *r, char *err, size_t errsz)
 	return 0;
 }
 
-/* Write the frame just packed.  EPIPE stops quietly; any other error is
- * "write error" and exit 1.  0 or -1. */
+/* A write or flush of stdout failed: the output is dead and the run stops.
+ * EPIPE stops quietly (main() re-raises SIGPIPE); any other error is
+ * "write error" and exit 1.  Returns -1. */
+static int
+out_failed(struct reader *r)
+{
+	if (errno != EPIPE) {
+		cdc_log_err("write error: %s", strerror(errno));
+		r->status = CDC_EXIT_RUNTIME;
+	}
+	r->out_dead = 1;
+	r->stop = 1;
+	return -1;
+}
+
+/* Write the frame just packed (flushed with -u).  0 or -1, as out_failed. */
 static int
 out_frame(struct reader *r)
 {
@@ -652,13 +684,18 @@ out_frame(struct reader *r)
 	if (cdc_frame_end(&r->fw, stdout) == 0 &&
 	    (!r->o->unbuffered || fflush(stdout) == 0))
 		return 0;
-	if (errno != EPIPE) {
-		cdc_log_err("write error: %s", strerror(errno));
-		r->status = CDC_EXIT_RUNTIME;
-	}
-	r->out_dead = 1;
-	r->stop = 1;
-	return -1;
+	return out_failed(r);
+}
+
+/* Flush stdout.  0 or -1, as out_failed. */
+static int
+out_flush(struct reader *r)
+{
+	if (r->out_dead)
+		return -1;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	return out_failed(r);
 }
 
 static void
@@ -673,6 +710,8 @@ write_header(struct reader *r)
 	out_frame(r);
 }
 
+/* 0 ready, 1 done (--dump-config); with err filled, -1 a usage error or
+ * -2 a runtime one (Kafka does not answer). */
 static int
 setup(struct reader *r, char *err, size_t errsz)
 {
@@ -710,7 +749,8 @@ setup(struct reader *r, char *err, size_t errsz)
 	    errsz) < 0)
 		return -1;
 	make_topics(r);
-	query_ends(r);
+	if (query_ends(r, err, errsz) < 0)
+		return -2;
 	if (start_from(r, err, errsz) < 0 || load_resume(r, err, errsz) < 0)
 		return -1;
 	for (size_t i = 0; i < r->nt; i++)
@@ -978,12 +1018,8 @@ checkpoint(struct reader *r, int final)
 		    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) < 0)
 			cdc_log_warn("%s", err);
 		cdc_ckpt_pack(cdc_frame_begin(&r->fw), &c);
-		if (out_frame(r) == 0 && fflush(stdout) != 0 &&
-		    errno != EPIPE) {
-			cdc_log_err("write error: %s", strerror(errno));
-			r->status = CDC_EXIT_RUNTIME;
-			r->out_dead = r->stop = 1;
-		}
+		if (out_frame(r) == 0)
+			out_flush(r);
 	}
 	free(c.pos);
 }
@@ -1016,8 +1052,11 @@ bad_record(struct reader *r, size_t ti, const rd_kafka_message_t *rkm,
 		return;
 	r->status = CDC_EXIT_DATA;
 	if (!r->draining) {
+		char e[256];
+
 		r->draining = 1;
-		query_ends(r);
+		if (query_ends(r, e, sizeof e) < 0)	/* the ends known */
+			cdc_log_warn("%s", e);
 		for (size_t i = 0; i < r->nt; i++)
 			if (r->t[i].eof_since > 0)
 				cdc_order_set_eof(r->ord, i, 1);
@@ -1252,11 +1291,7 @@ run(struct reader *r)
 static int
 teardown(struct reader *r)
 {
-	if (!r->out_dead && (fflush(stdout) != 0 || ferror(stdout)) &&
-	    errno != EPIPE) {
-		cdc_log_err("write error: %s", strerror(errno));
-		r->status = CDC_EXIT_RUNTIME;
-	}
+	out_flush(r);
 	for (size_t i = 0; i < r->nt; i++)
 		if (r->t[i].q)
 			rd_kafka_queue_destroy(r->t[i].q);
@@ -1299,7 +1334,7 @@ main(int argc, char **argv)
 			cdc_log_err("%s", err);
 		teardown(&r);
 		opts_fini(&o);
-		return rc > 0 ? 0 : CDC_EXIT_USAGE;
+		return rc > 0 ? 0 : rc == -2 ? CDC_EXIT_RUNTIME : CDC_EXIT_USAGE;
 	}
 	run(&r);
 	status = teardown(&r);

@@ -1,7 +1,8 @@
 #!/bin/sh
-# cdc-read as a filter: write errors, SIGPIPE, signals, usage errors, --until.
+# cdc-read as a filter: write errors, SIGPIPE, signals, usage errors, --until,
+# Kafka unreachable.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 12
 start_kafka
 load_fixtures
 
@@ -28,6 +29,14 @@ printf 'bootstrap.servers=%s\nno-equals-sign\n' "$BROKERS" >"$T/bad.properties"
 rc=0; ./cdc-read -F "$T/bad.properties" -e 2>"$T/bad.err" >/dev/null || rc=$?
 is "$rc:$(cat "$T/bad.err")" "2:cdc-read: $T/bad.properties:2: invalid property 'no-equals-sign': expected key=value" \
 	"a bad properties line exits 2 naming file and line"
+
+# Brokers that do not answer (a closed port): exit 1 after 10 s, naming the
+# cause, and no stream; it was exit 0 with an empty one (10 s per topic).
+rc=0; ./cdc-read -b 127.0.0.1:1 -t by-dev-rootcoord-dml_0 -t by-dev-rootcoord-dml_1 -e \
+	>"$T/down.cdc" 2>"$T/down.err" || rc=$?
+is "$rc:$(tail -n 1 "$T/down.err" | sed 's/): .*/): .../'):$(wc -c <"$T/down.cdc")" \
+	"1:cdc-read: cannot reach Kafka (topic 'by-dev-rootcoord-dml_0'): ...:0" \
+	"Kafka unreachable: exit 1 saying so, nothing written"
 
 # --until: the fixtures' upsert is at 462422016031457280; stop there.
 ./cdc-read -b "$BROKERS" --until ts:462422016031457280 | build/cdc-dump \
