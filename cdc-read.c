@@ -761,6 +761,9 @@ setup(struct reader *r, char *err, size_t errsz)
 			    "Kafka (retention); reading from %jd", r->t[i].name,
 			    (intmax_t)r->t[i].start, (intmax_t)r->t[i].first - 1,
 			    (intmax_t)r->t[i].first);
+	for (size_t i = 0; i < r->nt; i++)
+		cdc_log_info(3, "%s: from offset %jd (end %jd)", r->t[i].name,
+		    (intmax_t)r->t[i].start, (intmax_t)r->t[i].end);
 	cdc_frame_writer_init(&r->fw);
 	write_header(r);
 	return assign(r, err, errsz);

@@ -140,11 +140,12 @@ cdc_kafka_conf_file(rd_kafka_conf_t *conf, const char *path, char *err,
 static void
 log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-	/* syslog levels: 0-3 errors, 4 warning, 5-7 notice/info/debug. */
+	/* syslog levels: 0-3 errors, 4 warning (shown unless -q), 5-7
+	 * notice/info/debug (-vv: -v is the tools' own progress). */
 	if (level <= 4)
 		cdc_log_warn("kafka: %s: %s", fac, buf);
 	else
-		cdc_log_info(level <= 6 ? 2 : 3, "kafka: %s: %s", fac, buf);
+		cdc_log_info(3, "kafka: %s: %s", fac, buf);
 }
 
 void

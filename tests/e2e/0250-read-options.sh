@@ -2,9 +2,9 @@
 # cdc-read's options on the public fixtures: --from, --until now, -c with
 # --op, --db and --collection filters, malformed records of every kind
 # (exit 3 naming topic, partition and offset; --skip-bad goes on),
-# --version, --dump-config, -X list, -v progress, -u.
+# --version, --dump-config, -X list, -v progress, -vv start offsets, -u.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 19
 start_kafka
 load_fixtures
 R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
@@ -68,6 +68,11 @@ cmp_ok "$T/skip" "$T/full" "--skip-bad: the rest comes out"
 check "--version names the libraries" sh -c "./cdc-read --version | grep -Eq '^cdc-read [0-9.]+ \(librdkafka [0-9.]+, protobuf-c [0-9.]+, msgpack-c [0-9.]+\)$'"
 check "--dump-config shows -X settings" sh -c "$R --dump-config | grep -q 'fetch.wait.max.ms *= *10'"
 check "-X list lists properties" sh -c "./cdc-read -X list | grep -q bootstrap.servers"
+
+# -vv: each topic's start offset and librdkafka's notices; -v: neither.
+$R -e -vv -t by-dev-rootcoord-dml_0 2>&1 >/dev/null | grep -c 'dml_0: from offset 0 (end 1[0-9])$' >"$T/vv" || true
+$R -e -v -t by-dev-rootcoord-dml_0 2>&1 >/dev/null | grep -c 'from offset\|kafka: ' >"$T/v1" || true
+is "$(cat "$T/vv"):$(cat "$T/v1")" "1:0" "-vv names the start offsets; -v only the tool's progress"
 
 # -v: a progress line with rates and lag; -u: frames out before the end.
 $R -v -u --skip-bad >"$T/live.cdc" 2>"$T/live.err" &
