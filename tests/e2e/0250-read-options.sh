@@ -4,7 +4,7 @@
 # (exit 3 naming topic, partition and offset; --skip-bad goes on),
 # --version, --dump-config, -X list, -v progress, -vv start offsets, -u.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 20
 start_kafka
 load_fixtures
 R="./cdc-read -b $BROKERS -X fetch.wait.max.ms=10"
@@ -41,6 +41,9 @@ is "$($R -e --db analytics | events | sed 's/.*"type":"\([a-z_]*\)".*/\1/')" \
 $R -e --collection 'default.prod*' | events >"$T/coll"
 check "--collection db.glob: products events only" \
 	sh -c "[ \$(grep -c . '$T/coll') -eq 8 ] && ! grep -q '\"collection\":\"notes\"' '$T/coll'"
+is "$($R -e --collection 'analytics.*' | events | cut -d, -f1,3 | tr '\n' ' ')" \
+	'{"type":"create_database","db":"analytics" ' \
+	"--collection 'analytics.*': a database-level event matches as analytics. with an empty name"
 
 # Malformed records, produced with kcat: an unknown msg type on dml_1, a
 # wrong wire type in an Insert on dml_0, a truncated request on the
