@@ -526,21 +526,15 @@ bad:
 	return -1;
 }
 
-/* Merge one writer checkpoint: earliest position, smallest watermark. */
+/* Merge one sink's start: earliest position, smallest watermark. */
 static void
-merge_ckpt(struct reader *r, const struct cdc_ckpt *c)
+merge_start(struct reader *r, const int64_t *off, const struct cdc_ckpt *c)
 {
 	int first = !r->resumed;
 
-	for (size_t i = 0; i < r->nt; i++) {
-		int64_t off = 0;
-
-		for (size_t k = 0; k < c->npos; k++)
-			if (strcmp(c->pos[k].topic, r->t[i].name) == 0)
-				off = c->pos[k].offset;
-		if (first || off < r->t[i].start)
-			r->t[i].start = off;
-	}
+	for (size_t i = 0; i < r->nt; i++)
+		if (first || off[i] < r->t[i].start)
+			r->t[i].start = off[i];
 	if (first || c->ts < r->skip_ts ||
 	    (c->ts == r->skip_ts && !c->done_all &&
 	    (r->skip_all || c->done < r->skip_done))) {
@@ -551,24 +545,75 @@ merge_ckpt(struct reader *r, const struct cdc_ckpt *c)
 	r->resumed = 1;
 }
 
+/* Merge one writer checkpoint; a topic it does not name starts at 0. */
+static void
+merge_ckpt(struct reader *r, const struct cdc_ckpt *c)
+{
+	int64_t *off = cdc_xcalloc(r->nt, sizeof *off);
+
+	for (size_t i = 0; i < r->nt; i++)
+		for (size_t k = 0; k < c->npos; k++)
+			if (strcmp(c->pos[k].topic, r->t[i].name) == 0)
+				off[i] = c->pos[k].offset;
+	merge_start(r, off, c);
+	free(off);
+}
+
+/* Does --from name an offset, so that losing it to retention is news? */
+static int
+from_offset(const char *f)
+{
+	return strchr(f, ':') && strncmp(f, "ts:", 3) && strncmp(f, "time:", 5);
+}
+
+/*
+ * A sink without a checkpoint file is on its first run: merge it as a
+ * checkpoint at the --from start that has emitted nothing (before the
+ * --from time, if one was given).  off holds the --from starts.
+ */
+static void
+merge_first_run(struct reader *r, int64_t *off)
+{
+	struct cdc_ckpt c = {.ts = r->from_ts};
+
+	for (size_t i = 0; i < r->nt; i++)
+		if (off[i] < r->t[i].first && !from_offset(r->o->from))
+			off[i] = r->t[i].first;
+	merge_start(r, off, &c);
+}
+
+/*
+ * Start from the earliest of the --resume checkpoints and, for a missing
+ * file, of the --from start.  With a checkpoint the merged watermark does
+ * what the --from time filter would, which would drop events a sink with
+ * an older checkpoint has not had yet.
+ */
 static int
 load_resume(struct reader *r, char *err, size_t errsz)
 {
-	for (size_t i = 0; i < r->o->nresume; i++) {
-		struct cdc_ckpt c;
-		int rc = cdc_ckpt_load(r->o->resume[i], &c, err, errsz);
+	int64_t *from = cdc_xcalloc(r->nt, sizeof *from);
+	int missing = 0, rc = 0;
 
-		if (rc < 0)
-			return -1;
-		if (rc == 0) {
-			cdc_log_info(2, "no checkpoint '%s': first run",
-			    r->o->resume[i]);
-			continue;
+	for (size_t i = 0; i < r->nt; i++)
+		from[i] = r->t[i].start;
+	for (size_t i = 0; rc >= 0 && i < r->o->nresume; i++) {
+		struct cdc_ckpt c;
+
+		if ((rc = cdc_ckpt_load(r->o->resume[i], &c, err, errsz)) > 0) {
+			merge_ckpt(r, &c);
+			cdc_ckpt_fini(&c);
+		} else if (rc == 0) {
+			cdc_log_info(2, "no checkpoint '%s': first run, "
+			    "from --from %s", r->o->resume[i], r->o->from);
+			missing = 1;
 		}
-		merge_ckpt(r, &c);
-		cdc_ckpt_fini(&c);
 	}
-	return 0;
+	if (rc >= 0 && r->resumed && missing)
+		merge_first_run(r, from);
+	if (r->resumed)
+		r->from_ts = 0;
+	free(from);
+	return rc < 0 ? -1 : 0;
 }
 
 /*
@@ -755,8 +800,7 @@ setup(struct reader *r, char *err, size_t errsz)
 		return -1;
 	for (size_t i = 0; i < r->nt; i++)
 		if (r->t[i].start < r->t[i].first && (r->resumed ||
-		    (strchr(r->o->from, ':') && strncmp(r->o->from, "ts:", 3) &&
-		    strncmp(r->o->from, "time:", 5))))
+		    from_offset(r->o->from)))
 			cdc_log_warn("%s: offsets %jd to %jd are no longer in "
 			    "Kafka (retention); reading from %jd", r->t[i].name,
 			    (intmax_t)r->t[i].start, (intmax_t)r->t[i].first - 1,
