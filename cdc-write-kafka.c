@@ -275,7 +275,8 @@ report_failure(const rd_kafka_message_t *rkm)
 		}
 	cdc_log_err("%.*s%s%.*s %s %.*s (%.*s@%.*s): delivery to '%s' failed: "
 	    "%s%s", (int)v[0].n, v[0].p, v[1].n ? "." : "", (int)v[1].n,
-	    v[1].p, v[4].n == 1 ? "row" : "event",
+	    v[1].p, v[4].n == 1 && rkm->key_len && *(const char *)rkm->key ==
+	    '{' ? "row" : "event",
 	    (int)(rkm->key_len > 200 ? 200 : rkm->key_len),
 	    rkm->key ? (const char *)rkm->key : "null", (int)v[2].n, v[2].p,
 	    (int)v[3].n, v[3].p, rd_kafka_topic_name(rkm->rkt),
@@ -459,15 +460,18 @@ produce(struct writer *w, const char *topic, struct cdc_str key,
 	return 0;
 }
 
+/* The topic of ev; -1 with err filled when the template gives none (a
+ * delete has no partition, so '{partition}' alone gives an empty name). */
 static int
 topic_for(struct writer *w, char *topic, size_t n, const struct cdc_event *ev,
-    const char *op)
+    const char *op, char *err, size_t errsz)
 {
 	if (cdc_env_topic(topic, n, w->o->tmpl, ev, op) == 0)
 		return 0;
-	cdc_log_err("no valid topic name from '%s' for %.*s.%.*s", w->o->tmpl,
-	    (int)ev->db.n, ev->db.p, (int)ev->collection.n, ev->collection.p);
-	w->status = CDC_EXIT_DATA;
+	snprintf(err, errsz, "%.*s.%.*s: the topic template '%s' gives %s for "
+	    "this %s", (int)ev->db.n, ev->db.p, (int)ev->collection.n,
+	    ev->collection.p, w->o->tmpl, *topic ? "a name over 249 characters" :
+	    "an empty name", op);
 	return -1;
 }
 
@@ -518,7 +522,7 @@ on_insert(struct writer *w, const struct cdc_event *ev, char *err,
 	int rc;
 
 	if (cdc_cols_parse(&w->cols, ev->map, err, errsz) < 0 ||
-	    topic_for(w, topic, sizeof topic, ev, "insert") < 0)
+	    topic_for(w, topic, sizeof topic, ev, "insert", err, errsz) < 0)
 		return -1;
 	/* Connect's io.debezium.data.Json is a string of JSON text. */
 	w->cols.flags = w->env.with_schema ? CDC_JSON_JSON_AS_STR : 0;
@@ -550,7 +554,7 @@ on_delete(struct writer *w, const struct cdc_event *ev, char *err,
 		snprintf(err, errsz, "delete without keys");
 		return -1;
 	}
-	if (topic_for(w, topic, sizeof topic, ev, "delete") < 0)
+	if (topic_for(w, topic, sizeof topic, ev, "delete", err, errsz) < 0)
 		return -1;
 	for (uint32_t i = 0; i < keys->via.array.size; i++) {
 		w->key.len = w->val.len = 0;
@@ -570,14 +574,16 @@ on_delete(struct writer *w, const struct cdc_event *ev, char *err,
 	return 0;
 }
 
-/* -f cdc: the frame itself, keyed by db.collection. */
+/* -f cdc: the frame itself, keyed by db.collection; cdc.op c, d or ddl. */
 static int
 on_frame(struct writer *w, const struct cdc_frame *fr,
-    const struct cdc_event *ev)
+    const struct cdc_event *ev, char *err, size_t errsz)
 {
 	char topic[256];
 	const char *op = cdc_ev_is_ddl(ev->type) ? "ddl" :
 	    cdc_ev_type_name(ev->type);
+	const char *hop = ev->type == CDC_EV_INSERT ? "c" :
+	    ev->type == CDC_EV_DELETE ? "d" : op;
 
 	w->key.len = 0;
 	cdc_buf_add(&w->key, ev->db.p, ev->db.n);
@@ -585,9 +591,9 @@ on_frame(struct writer *w, const struct cdc_frame *fr,
 	cdc_buf_add(&w->key, ev->collection.p, ev->collection.n);
 	if (cdc_ev_is_ddl(ev->type))
 		snprintf(topic, sizeof topic, "%s", w->o->ddl_topic);
-	else if (topic_for(w, topic, sizeof topic, ev, op) < 0)
+	else if (topic_for(w, topic, sizeof topic, ev, op, err, errsz) < 0)
 		return -1;
-	return produce(w, topic, STR(w->key), fr->data, fr->len, ev, op) < 0 ?
+	return produce(w, topic, STR(w->key), fr->data, fr->len, ev, hop) < 0 ?
 	    -2 : 0;
 }
 
@@ -604,7 +610,7 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 		return 0;
 	}
 	if (w->o->format == CDC_ENV_CDC)
-		return on_frame(w, fr, ev);
+		return on_frame(w, fr, ev, err, errsz);
 	if (ev->type == CDC_EV_INSERT)
 		return on_insert(w, ev, err, errsz);
 	if (ev->type == CDC_EV_DELETE)
