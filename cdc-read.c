@@ -642,8 +642,22 @@ assign(struct reader *r, char *err, size_t errsz)
 	return 0;
 }
 
-/* Write the frame just packed.  EPIPE stops quietly; any other error is
- * "write error" and exit 1.  0 or -1. */
+/* A write or flush of stdout failed: the output is dead and the run stops.
+ * EPIPE stops quietly (main() re-raises SIGPIPE); any other error is
+ * "write error" and exit 1.  Returns -1. */
+static int
+out_failed(struct reader *r)
+{
+	if (errno != EPIPE) {
+		cdc_log_err("write error: %s", strerror(errno));
+		r->status = CDC_EXIT_RUNTIME;
+	}
+	r->out_dead = 1;
+	r->stop = 1;
+	return -1;
+}
+
+/* Write the frame just packed (flushed with -u).  0 or -1, as out_failed. */
 static int
 out_frame(struct reader *r)
 {
@@ -652,13 +666,18 @@ out_frame(struct reader *r)
 	if (cdc_frame_end(&r->fw, stdout) == 0 &&
 	    (!r->o->unbuffered || fflush(stdout) == 0))
 		return 0;
-	if (errno != EPIPE) {
-		cdc_log_err("write error: %s", strerror(errno));
-		r->status = CDC_EXIT_RUNTIME;
-	}
-	r->out_dead = 1;
-	r->stop = 1;
-	return -1;
+	return out_failed(r);
+}
+
+/* Flush stdout.  0 or -1, as out_failed. */
+static int
+out_flush(struct reader *r)
+{
+	if (r->out_dead)
+		return -1;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	return out_failed(r);
 }
 
 static void
@@ -978,12 +997,8 @@ checkpoint(struct reader *r, int final)
 		    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) < 0)
 			cdc_log_warn("%s", err);
 		cdc_ckpt_pack(cdc_frame_begin(&r->fw), &c);
-		if (out_frame(r) == 0 && fflush(stdout) != 0 &&
-		    errno != EPIPE) {
-			cdc_log_err("write error: %s", strerror(errno));
-			r->status = CDC_EXIT_RUNTIME;
-			r->out_dead = r->stop = 1;
-		}
+		if (out_frame(r) == 0)
+			out_flush(r);
 	}
 	free(c.pos);
 }
@@ -1252,11 +1267,7 @@ run(struct reader *r)
 static int
 teardown(struct reader *r)
 {
-	if (!r->out_dead && (fflush(stdout) != 0 || ferror(stdout)) &&
-	    errno != EPIPE) {
-		cdc_log_err("write error: %s", strerror(errno));
-		r->status = CDC_EXIT_RUNTIME;
-	}
+	out_flush(r);
 	for (size_t i = 0; i < r->nt; i++)
 		if (r->t[i].q)
 			rd_kafka_queue_destroy(r->t[i].q);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # cdc-read as a filter: write errors, SIGPIPE, signals, usage errors, --until.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 13
 start_kafka
 load_fixtures
 
@@ -11,6 +11,17 @@ check "and says write error" grep -q '^cdc-read: write error' "$T/full.err"
 
 rc=0; ./cdc-read -b "$BROKERS" -u -e 2>"$T/pipe.err" | head -c1 >/dev/null || rc=$?
 is "$(cat "$T/pipe.err")" "" "a closed pipe stops quietly"
+
+# A reader gone before the first flush: EPIPE from the flush that ends a
+# checkpoint stops the run by SIGPIPE (141), bounded or following.
+{ rc=0; ./cdc-read -b "$BROKERS" -t by-dev-rootcoord-dml_5 -e \
+	2>"$T/epipe.err" || rc=$?; echo "$rc" >"$T/epipe.rc"; } | true
+is "$(cat "$T/epipe.rc"):$(cat "$T/epipe.err")" "141:" \
+	"-e into a closed pipe dies quietly by SIGPIPE"
+{ rc=0; timeout 10 ./cdc-read -b "$BROKERS" -t by-dev-rootcoord-dml_5 \
+	--checkpoint-interval 0.2 2>/dev/null || rc=$?
+	echo "$rc" >"$T/follow.rc"; } | true
+is "$(cat "$T/follow.rc")" 141 "a follower into a closed pipe dies by SIGPIPE at its checkpoint"
 
 rc=0; ./cdc-read --bogus 2>"$T/usage.err" || rc=$?
 is "$rc" 2 "an unknown option exits 2"
