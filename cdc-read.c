@@ -82,7 +82,7 @@ struct reader {
 	uint64_t ckpt_ts, ckpt_done;	/* watermark of the last checkpoint */
 	int ckpt_all, ckpt_any;
 	uint64_t ckpt_events;		/* events written before it */
-	int stop, status, out_dead, dirty;
+	int stop, status, out_dead, state_failed, dirty;
 	int draining;		/* after a bad record: up to the ends, then 3 */
 };
 
@@ -1039,6 +1039,27 @@ ckpt_moved(struct reader *r, const struct cdc_ckpt *c)
 }
 
 /*
+ * Save the --state file if a schema changed.  A failure stops the run with
+ * exit 1, and no checkpoint follows: a restart from it would lack schemas.
+ * 0 or -1.
+ */
+static int
+save_state(struct reader *r)
+{
+	char err[512];
+
+	if (r->state_failed)
+		return -1;
+	if (!r->o->state || !cdc_schemas_dirty(r->reg) ||
+	    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) == 0)
+		return 0;
+	cdc_log_err("%s", err);
+	r->status = CDC_EXIT_RUNTIME;
+	r->state_failed = r->stop = 1;
+	return -1;
+}
+
+/*
  * A checkpoint frame, when something moved (always when final), flushed
  * with what precedes it.  The state file is saved first, so that it knows
  * every schema a restart from this checkpoint needs.
@@ -1047,11 +1068,10 @@ static void
 checkpoint(struct reader *r, int final)
 {
 	struct cdc_ckpt c = {0};
-	char err[512];
 
 	r->last_ckpt = cdc_now();
 	r->ckpt_events = r->events;
-	if (r->out_dead)
+	if (r->out_dead || r->state_failed)
 		return;
 	cdc_order_watermark(r->ord, &c.ts, &c.done, &c.done_all);
 	c.npos = r->nt;
@@ -1060,10 +1080,7 @@ checkpoint(struct reader *r, int final)
 		c.pos[i].topic = r->t[i].name;
 		c.pos[i].offset = cdc_order_position(r->ord, i);
 	}
-	if (ckpt_moved(r, &c) || final) {
-		if (r->o->state && cdc_schemas_dirty(r->reg) &&
-		    cdc_schemas_save(r->reg, r->o->state, err, sizeof err) < 0)
-			cdc_log_warn("%s", err);
+	if ((ckpt_moved(r, &c) || final) && save_state(r) == 0) {
 		cdc_ckpt_pack(cdc_frame_begin(&r->fw), &c);
 		if (out_frame(r) == 0)
 			out_flush(r);

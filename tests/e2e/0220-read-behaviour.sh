@@ -2,7 +2,7 @@
 # cdc-read as a filter: write errors, SIGPIPE, signals, usage errors, --until,
 # Kafka unreachable.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 17
 start_kafka
 load_fixtures
 
@@ -12,6 +12,29 @@ check "and says write error" grep -q '^cdc-read: write error' "$T/full.err"
 
 rc=0; ./cdc-read -b "$BROKERS" -u -e 2>"$T/pipe.err" | head -c1 >/dev/null || rc=$?
 is "$(cat "$T/pipe.err")" "" "a closed pipe stops quietly"
+
+# A reader gone before the first flush: EPIPE from the flush that ends a
+# checkpoint stops the run by SIGPIPE (141), bounded or following.
+{ rc=0; ./cdc-read -b "$BROKERS" -t by-dev-rootcoord-dml_5 -e \
+	2>"$T/epipe.err" || rc=$?; echo "$rc" >"$T/epipe.rc"; } | true
+is "$(cat "$T/epipe.rc"):$(cat "$T/epipe.err")" "141:" \
+	"-e into a closed pipe dies quietly by SIGPIPE"
+{ rc=0; timeout 10 ./cdc-read -b "$BROKERS" -t by-dev-rootcoord-dml_5 \
+	--checkpoint-interval 0.2 2>/dev/null || rc=$?
+	echo "$rc" >"$T/follow.rc"; } | true
+is "$(cat "$T/follow.rc")" 141 "a follower into a closed pipe dies by SIGPIPE at its checkpoint"
+
+# An unwritable --state stops the run with exit 1, and no checkpoint follows
+# the schemas it had to keep (a restart from one would lack them).
+rc=0; ./cdc-read -b "$BROKERS" -e --state /nonexistent/dir/x \
+	>"$T/state.cdc" 2>"$T/state.err" || rc=$?
+is "$rc" 1 "an unwritable --state exits 1"
+check "with an error naming the file" \
+	grep -q "^cdc-read: .*'/nonexistent/dir/x[.']" "$T/state.err"
+build/cdc-dump <"$T/state.cdc" | awk '/"type":"create_collection"/ { c = 1 }
+	c && /"type":"checkpoint"/ { n++ }
+	END { print c ? "checkpoints after a create: " n + 0 : "no create" }' >"$T/state.n"
+is "$(cat "$T/state.n")" "checkpoints after a create: 0" "and no checkpoint after the failure"
 
 rc=0; ./cdc-read --bogus 2>"$T/usage.err" || rc=$?
 is "$rc" 2 "an unknown option exits 2"
