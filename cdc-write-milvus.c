@@ -87,6 +87,7 @@ struct writer {
 	uint64_t rows, deletes, events, refused;
 	int status;
 	int transient;		/* the last call ran out of retries */
+	int stopped;		/* a signal came before a call: not sent */
 	int warned_load, warned_flush;
 };
 
@@ -407,6 +408,7 @@ call(struct writer *w, const char *path, json_t **data, char *err,
 	    err, errsz);
 
 	w->transient = rc == CDC_REST_TRANSIENT;
+	w->stopped |= rc == CDC_REST_STOPPED;
 	if (rc == CDC_REST_TRANSIENT && !cdc_stop_sig) {
 		size_t n = strlen(err);
 
@@ -634,6 +636,8 @@ flush_batch(struct writer *w, struct batch *b)
 	w->transient = 0;
 	sent = b->kind == CDC_EV_INSERT ? send_inserts(w, b, err,
 	    sizeof err) : send_deletes(w, b, err, sizeof err);
+	if (sent != 0 && w->stopped)	/* left unsent: no refusal */
+		return -1;
 	if (sent != 0)
 		rc = refused(w, b->src, b->db, b->coll, err, b->held.p,
 		    b->held.len);
@@ -641,7 +645,8 @@ flush_batch(struct writer *w, struct batch *b)
 	return rc;
 }
 
-/* Every pending batch, oldest first.  0, or -1 at the first refusal. */
+/* Every pending batch, oldest first.  0, or -1 at the first refusal or
+ * at a signal (w->stopped, status untouched). */
 static int
 flush_all(struct writer *w)
 {
@@ -1295,6 +1300,8 @@ on_ddl(struct writer *w, const struct cdc_frame *fr,
 	w->transient = 0;
 	if ((rc = apply_ddl(w, ev, db, coll, err, sizeof err)) == 0)
 		return 0;
+	if (w->stopped)	/* a signal: the event is left unsent */
+		return -1;
 	if (rc == -3)	/* a schema mismatch: malformed for this target */
 		return data_error(w, fr, ev, db, coll, err);
 	src_of(src, sizeof src, ev, fr->no);
@@ -1308,7 +1315,7 @@ on_checkpoint(struct writer *w, const struct cdc_frame *fr)
 	int rc;
 
 	if (flush_all(w) < 0 || !w->o->ckpt)
-		return w->status ? -1 : 0;
+		return w->status || w->stopped ? -1 : 0;
 	rc = cdc_writer_ckpt_save(w->o->ckpt, fr, err, sizeof err);
 	if (rc < 0) {
 		cdc_log_err("%s", err);
@@ -1337,8 +1344,9 @@ one_event(struct writer *w, const struct cdc_frame *fr,
 
 /*
  * Events until the end of the input, an error or a signal.  The wait lets a
- * signal stop an idle writer; a signal never interrupts a request, and the
- * batch pending then is not sent (the checkpoint has not passed it).
+ * signal stop an idle writer; a signal never interrupts a request, but no
+ * request starts after it (CDC_REST_STOPPED): what is pending then is not
+ * sent, and no checkpoint passes it.
  */
 static void
 run(struct writer *w)

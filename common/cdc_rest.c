@@ -206,6 +206,11 @@ cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
 
 	if (data)
 		*data = NULL;
+	if (r->stop && *r->stop) {	/* the stop came first: send nothing */
+		snprintf(err, errsz, "stopped by a signal");
+		r->last_code = 0;
+		return CDC_REST_STOPPED;
+	}
 	if (r->o.dry_run) {
 		fprintf(r->dry_out ? r->dry_out : stdout, "POST %s %.*s\n",
 		    path, (int)len, body);

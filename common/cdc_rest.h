@@ -17,7 +17,8 @@
 enum cdc_rest_rc {
 	CDC_REST_OK = 0,
 	CDC_REST_PERMANENT = -1,	/* Milvus refused: do not retry */
-	CDC_REST_TRANSIENT = -2		/* retries exhausted */
+	CDC_REST_TRANSIENT = -2,	/* retries exhausted */
+	CDC_REST_STOPPED = -3		/* a signal came first: nothing sent */
 };
 
 struct cdc_rest_opts {
@@ -41,7 +42,8 @@ struct cdc_rest {
 	int last_code;			/* Milvus code of the last failure */
 	/* Set by the caller after cdc_rest_init(), both optional: */
 	FILE *dry_out;			/* where dry-run requests go (stdout) */
-	/* Set by a signal handler: no further retry once it is non-zero. */
+	/* Set by a signal handler: once it is non-zero, no new request and
+	 * no further retry. */
 	const volatile sig_atomic_t *stop;
 };
 
@@ -52,7 +54,8 @@ void cdc_rest_fini(struct cdc_rest *r);
  * POST body to path (e.g. "/v2/vectordb/collections/create").  Returns
  * CDC_REST_OK with *data set (may be NULL when data is NULL or absent), or
  * an error with err holding "code N: message" (a 404 names the Milvus
- * version the endpoint needs).
+ * version the endpoint needs).  CDC_REST_STOPPED, when *r->stop was set
+ * before the call, means nothing was sent (nor printed, with dry_run).
  */
 int cdc_rest_call(struct cdc_rest *r, const char *path, const char *body,
     size_t len, json_t **data, char *err, size_t errsz);
