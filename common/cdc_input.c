@@ -37,6 +37,14 @@ cdc_input_open(struct cdc_input *in, char **files, size_t nfiles,
 	in->max = max_frame;
 	in->stop = stop;
 	in->fd = -1;
+	/* a missing file is a usage error before any data moves, wherever it
+	 * is in the list (they are opened in turn) */
+	for (size_t i = 0; i < nfiles; i++)
+		if (strcmp(files[i], "-") != 0 && access(files[i], R_OK) != 0) {
+			snprintf(err, errsz, "cannot open '%s': %s", files[i],
+			    strerror(errno));
+			return -1;
+		}
 	return open_cur(in, err, errsz);
 }
 

@@ -4,7 +4,7 @@
 # unknown event types warn once per name (none with -q), -u writes each
 # event's lines at once, -v sums up, and configuration errors exit 2.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 start_kafka
 load_fixtures
 ./cdc-read -b "$BROKERS" -e >"$T/s.cdc"
@@ -73,6 +73,9 @@ is "$(cat "$T/v.err")" "cdc-write-json: $(build/cdc-dump <"$T/s.cdc" | grep -vc 
 ./cdc-write-json "$T/s.cdc" - "$T/s.cdc" <"$T/s.cdc" >"$T/three.jsonl"
 is "$(wc -l <"$T/three.jsonl")" "$(( $(wc -l <"$T/all.jsonl") * 3 ))" "file arguments and - for stdin"
 
+rc=0; ./cdc-write-json "$T/s.cdc" /nonexistent/y.cdc >"$T/y.jsonl" 2>"$T/e.err" || rc=$?
+is "$rc:$(cat "$T/e.err"):$(wc -c <"$T/y.jsonl")" "2:cdc-write-json: cannot open '/nonexistent/y.cdc': No such file or directory:0" \
+	"a missing second input file: exit 2 before any line (it was exit 3 after the first file's)"
 rc=0; ./cdc-write-json -o /nonexistent/o.jsonl <"$T/s.cdc" 2>"$T/e.err" || rc=$?
 is "$rc:$(cat "$T/e.err")" "2:cdc-write-json: cannot open '/nonexistent/o.jsonl': No such file or directory" \
 	"-o in a missing directory: exit 2 (this crashed)"

@@ -260,6 +260,18 @@ T_TEST(wreader_missing_file)
 	cdc_wreader_close(&r);		/* safe after a failed open */
 }
 
+/* A missing second file is found at open, before the first is read. */
+T_TEST(wreader_missing_later_file)
+{
+	char *files[2] = {"/dev/null", "/nonexistent/y.cdc"}, err[256] = "";
+	struct cdc_wreader r;
+
+	T_EQ_INT(cdc_wreader_open(&r, files, 2, 1 << 20, err, sizeof err), -1);
+	T_EQ_STR(err, "cannot open '/nonexistent/y.cdc': No such file or "
+	    "directory");
+	cdc_wreader_close(&r);
+}
+
 T_TEST(writer_ckpt_check)
 {
 	char err[256];
