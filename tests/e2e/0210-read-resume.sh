@@ -41,19 +41,21 @@ rm -f "$T/none.ckpt"
 is "$(python3 tests/e2e/lastckpt.py "$T/f.cdc" "$T/f.ckpt" | grep -c .)" \
 	"$total" "a missing checkpoint file is a first run"
 
+# evs NAME ARGS...: the events of cdc-read -e ARGS, into $T/NAME.ev.
+evs() {
+	name=$1; shift
+	./cdc-read -b "$BROKERS" -e "$@" >"$T/$name.cdc"
+	python3 tests/e2e/lastckpt.py "$T/$name.cdc" "$T/$name.ckpt" >"$T/$name.ev"
+}
+
 # A new sink beside one at the end: all of it, as for the new one alone.
-./cdc-read -b "$BROKERS" -e --resume "$T/full.ckpt" --resume "$T/none.ckpt" \
-	>"$T/g.cdc"
-python3 tests/e2e/lastckpt.py "$T/g.cdc" "$T/g.ckpt" >"$T/g.ev"
+evs g --resume "$T/full.ckpt" --resume "$T/none.ckpt"
 cmp_ok "$T/g.ev" "$T/full.ev" "a missing file beside one at the end: from --from"
 
 # With --from TOPIC:OFFSET: what that gives alone.
 from=by-dev-rootcoord-dml_0:5
-./cdc-read -b "$BROKERS" -e --from "$from" >"$T/h.cdc"
-python3 tests/e2e/lastckpt.py "$T/h.cdc" "$T/h.ckpt" >"$T/h.ev"
-./cdc-read -b "$BROKERS" -e --from "$from" --resume "$T/full.ckpt" \
-	--resume "$T/none.ckpt" >"$T/i.cdc"
-python3 tests/e2e/lastckpt.py "$T/i.cdc" "$T/i.ckpt" >"$T/i.ev"
+evs h --from "$from"
+evs i --from "$from" --resume "$T/full.ckpt" --resume "$T/none.ckpt"
 cmp_ok "$T/i.ev" "$T/h.ev" "a missing file beside one at the end: --from $from"
 
 # --from ts: (the 7th event's) for the new sink does not filter what the
@@ -61,10 +63,7 @@ cmp_ok "$T/i.ev" "$T/h.ev" "a missing file beside one at the end: --from $from"
 # offsets-for-times with the end, so the new sink alone would get nothing.)
 ts=$(build/cdc-dump <"$T/full.cdc" | grep -v '"type":"header"' |
 	sed -n '7s/.*"ts":\([0-9]*\).*/\1/p')
-./cdc-read -b "$BROKERS" -e --resume "$T/d.ckpt" >"$T/j.cdc"
-python3 tests/e2e/lastckpt.py "$T/j.cdc" "$T/j.ckpt" >"$T/j.ev"
-./cdc-read -b "$BROKERS" -e --from "ts:$ts" --resume "$T/d.ckpt" \
-	--resume "$T/none.ckpt" >"$T/k.cdc"
-python3 tests/e2e/lastckpt.py "$T/k.cdc" "$T/k2.ckpt" >"$T/k.ev"
+evs j --resume "$T/d.ckpt"
+evs k --from "ts:$ts" --resume "$T/d.ckpt" --resume "$T/none.ckpt"
 cmp_ok "$T/k.ev" "$T/j.ev" "a missing file with --from ts: beside an older one"
 done_testing

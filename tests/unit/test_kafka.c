@@ -49,22 +49,25 @@ T_TEST(kafka_props_java_syntax)
 	rd_kafka_conf_destroy(conf);
 }
 
-T_TEST(kafka_props_errors_name_line)
+/* The error reading text gives: "<file>:<line>: <msg>". */
+static void
+expect_error(const char *text, int line, const char *msg)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char path[64], err[256], want[256];
+	char path[64], err[256], want[320];
 
-	props_file(path, "client.id=x\n\nno-separator here\n");
+	props_file(path, text);
 	T_EQ_INT(cdc_kafka_conf_file(conf, path, err, sizeof err), -1);
-	snprintf(want, sizeof want, "%s:3: invalid property "
-	    "'no-separator here': expected key=value", path);
-	T_EQ_STR(err, want);
-	unlink(path);
-	props_file(path, "a.b\\\n.c = 1\n");
-	T_EQ_INT(cdc_kafka_conf_file(conf, path, err, sizeof err), -1);
-	snprintf(want, sizeof want, "%s:1: property 'a.b.c': "
-	    "No such configuration property: \"a.b.c\"", path);
+	snprintf(want, sizeof want, "%s:%d: %s", path, line, msg);
 	T_EQ_STR(err, want);
 	unlink(path);
 	rd_kafka_conf_destroy(conf);
+}
+
+T_TEST(kafka_props_errors_name_line)
+{
+	expect_error("client.id=x\n\nno-separator here\n", 3,
+	    "invalid property 'no-separator here': expected key=value");
+	expect_error("a.b\\\n.c = 1\n", 1,
+	    "property 'a.b.c': No such configuration property: \"a.b.c\"");
 }
